@@ -1,0 +1,1 @@
+"""VoIP-Maroc question bot: a pure answering core and its front ends."""

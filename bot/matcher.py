@@ -1,0 +1,125 @@
+"""Score a question's terms against every entry's question variants.
+
+Two signals, both on normalised terms:
+- weighted overlap: how much of the question a variant covers and how much
+  of the variant the question covers, each term weighted by how rare it is
+  among entries (IDF). Words the knowledge base never uses weigh the most,
+  which is what keeps "How do I install WhatsApp on my laptop?" away from a
+  confident answer: "install" and "laptop" are covered by no entry;
+- rapidfuzz's token_sort_ratio between the question and the variant, for
+  what term sets miss (word order, near-misses the speller left alone).
+
+Candidates are first narrowed to the entries sharing a term with the
+question, through an inverted index, so the cost grows with the number of
+entries that could match, not with the size of the base.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from rapidfuzz import fuzz
+
+from .models import Entry
+from .normalize import Lexicon, terms
+
+# Recall (how much of the question is covered) matters more than precision
+# (how much of the variant is used): users add context, variants are terse.
+_BETA_SQUARED = 2.0
+_OVERLAP_WEIGHT = 0.8
+_CANDIDATE_ENTRIES = 12
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One question variant, normalised."""
+
+    entry_id: str
+    lang: str
+    text: str
+    terms: frozenset[str]
+    joined: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Index:
+    """Everything matching needs, built once per knowledge load."""
+
+    lexicon: Lexicon
+    variants_by_entry: Mapping[str, tuple[Variant, ...]]
+    entries_by_term: Mapping[str, tuple[str, ...]]
+    idf: Mapping[str, float]
+    unknown_idf: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """An entry's score for a question, with the variant that scored it."""
+
+    entry_id: str
+    score: float
+    variant: Variant
+
+
+def build_index(entries: Iterable[Entry], lexicon: Lexicon) -> Index:
+    """Normalise every variant and index entries by the terms they use."""
+    entries = list(entries)
+    normalised = {
+        e.id: [(lang, q, terms(q, lexicon)) for lang, qs in e.questions.items() for q in qs] for e in entries
+    }
+    entries_by_term: dict[str, list[str]] = defaultdict(list)
+    for entry_id, rows in normalised.items():
+        for term in sorted({t for _, _, ts in rows for t in ts}):
+            entries_by_term[term].append(entry_id)
+    count = max(len(entries), 1)
+    idf = {t: math.log(1 + count / len(ids)) for t, ids in entries_by_term.items()}
+    # A word no entry uses is as telling as the rarest word there is.
+    unknown_idf = math.log(1 + count)
+    variants_by_entry = {
+        entry_id: tuple(
+            Variant(entry_id, lang, q, frozenset(ts), " ".join(sorted(ts)), sum(idf[t] for t in set(ts)))
+            for lang, q, ts in rows
+            if ts
+        )
+        for entry_id, rows in normalised.items()
+    }
+    return Index(lexicon, variants_by_entry, {t: tuple(ids) for t, ids in entries_by_term.items()}, idf, unknown_idf)
+
+
+def match(question_terms: tuple[str, ...], index: Index, limit: int = 5) -> list[Match]:
+    """The best-scoring entries for these terms, best first, scores 0-100."""
+    if not question_terms:
+        return []
+    weights = {t: index.idf.get(t, index.unknown_idf) for t in question_terms}
+    total = sum(weights.values())
+    coverage: dict[str, float] = defaultdict(float)
+    for term in question_terms:
+        for entry_id in index.entries_by_term.get(term, ()):
+            coverage[entry_id] += weights[term]
+    candidates = sorted(coverage, key=lambda e: (-coverage[e], e))[:_CANDIDATE_ENTRIES]
+    joined = " ".join(sorted(question_terms))
+    question_set = frozenset(question_terms)
+    matches = []
+    for entry_id in candidates:
+        best = max(
+            index.variants_by_entry[entry_id],
+            key=lambda v: (_variant_score(question_set, weights, total, joined, v), v.text),
+        )
+        matches.append(Match(entry_id, _variant_score(question_set, weights, total, joined, best), best))
+    matches.sort(key=lambda m: (-m.score, m.entry_id))
+    return matches[:limit]
+
+
+def _variant_score(question: frozenset[str], weights: Mapping[str, float], total: float, joined: str, variant: Variant) -> float:
+    shared = sum(weights[t] for t in question & variant.terms)
+    if not shared:
+        return 0.0
+    recall = shared / total
+    precision = shared / variant.weight
+    overlap = (1 + _BETA_SQUARED) * precision * recall / (_BETA_SQUARED * precision + recall)
+    similarity = fuzz.token_sort_ratio(joined, variant.joined) / 100
+    return round(100 * (_OVERLAP_WEIGHT * overlap + (1 - _OVERLAP_WEIGHT) * similarity), 2)

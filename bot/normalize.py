@@ -1,0 +1,162 @@
+"""Turn free text into the terms the matcher compares.
+
+The pipeline is the same for a user's question and for a curated variant:
+fold (case, accents, apostrophes, markup, control characters) -> words ->
+spelling correction against the known vocabulary -> light stemming ->
+synonyms (phrases to one canonical key, across languages) -> stop words out.
+What is French, English or a synonym comes from the knowledge base (the
+`Lexicon`); this module only knows how to apply it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from rapidfuzz import fuzz, process
+
+# Apostrophes, hyphens and the like separate words ("l'ANRT", "a-t-elle").
+_SEPARATORS = str.maketrans({c: " " for c in "'’‘`´ʼ-‐‑‒–—_/\\.,;:!?¿¡()[]{}<>«»\"“”„*#@&+=|~^%$"})
+# Arabic letters that users type interchangeably; folding them now means
+# Arabic variants can be added later as data alone.
+_ARABIC = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه", "ـ": ""})
+_TAG = re.compile(r"<[^<>]{0,200}>")
+_WORD = re.compile(r"[^\W_]+")
+
+# One light suffix stripper for both languages. It need not be linguistically
+# right, only consistent: questions and variants go through the same one.
+_SUFFIXES = (
+    "issements", "issement", "ations", "ements", "ation", "ement", "ments", "ment",
+    "ings", "ing", "ees", "ies", "ers", "ee", "es", "er", "ez", "ed", "ie", "is", "ir", "s", "e", "i",
+)
+_MIN_STEM = 4
+_MIN_CORRECTABLE = 5
+_CORRECTION_CUTOFF = 80.0
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free text with markup and control characters removed."""
+    text = _TAG.sub(" ", text)
+    text = unicodedata.normalize("NFKD", text)
+    # Mn: accents and Arabic short vowels; Cc/Cf: control characters and
+    # invisible direction marks that right-to-left text often carries.
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cc", "Cf"))
+    return text.casefold().translate(_ARABIC).translate(_SEPARATORS)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, in order."""
+    return _WORD.findall(fold(text))
+
+
+def stem(word: str) -> str:
+    """Strip one common French or English ending, keeping a stem of 4 letters."""
+    if len(word) <= _MIN_STEM or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What normalisation needs from the knowledge base, prepared once per load."""
+
+    stopwords: frozenset[str]
+    synonyms: Mapping[tuple[str, ...], str]  # stemmed phrase -> canonical key
+    longest_synonym: int
+    known: frozenset[str]  # every folded word a variant, synonym or stop word uses
+    correctable: tuple[str, ...]  # known words a misspelling may be corrected to
+    language_words: Mapping[str, frozenset[str]]  # words seen only in one language
+
+
+def build_lexicon(
+    stopwords: Mapping[str, Iterable[str]],
+    synonyms: Mapping[str, str],
+    variants: Mapping[str, Iterable[str]],
+) -> Lexicon:
+    """Prepare a Lexicon from stop words and synonyms (per language) and all question variants."""
+    all_stop = frozenset(w for ws in stopwords.values() for w in ws)
+    stemmed = {tuple(stem(w) for w in phrase.split()): key for phrase, key in synonyms.items()}
+    by_language: dict[str, set[str]] = {}
+    for lang, texts in variants.items():
+        found = by_language.setdefault(lang, set(stopwords.get(lang, ())))
+        for text in texts:
+            found.update(words(text))
+    for lang, ws in stopwords.items():
+        by_language.setdefault(lang, set()).update(ws)
+    known = set(all_stop)
+    for found in by_language.values():
+        known |= found
+    for phrase in synonyms:
+        known.update(phrase.split())
+    only_in = {
+        lang: frozenset(ws - set().union(*(o for other, o in by_language.items() if other != lang)))
+        for lang, ws in by_language.items()
+    }
+    correctable = tuple(sorted(w for w in known - all_stop if len(w) >= _MIN_CORRECTABLE - 1 and w.isalpha()))
+    return Lexicon(
+        stopwords=all_stop,
+        synonyms=stemmed,
+        longest_synonym=max((len(p) for p in stemmed), default=1),
+        known=frozenset(known),
+        correctable=correctable,
+        language_words=only_in,
+    )
+
+
+def correct(word: str, lexicon: Lexicon) -> str:
+    """The known word closest to an unknown `word`, or `word` itself.
+
+    Short words and words with digits are never corrected: "cop21" must not
+    become "cop22", nor "cout" become "tout".
+    """
+    if word in lexicon.known or len(word) < _MIN_CORRECTABLE or not word.isalpha():
+        return word
+    best = process.extractOne(word, lexicon.correctable, scorer=fuzz.ratio, score_cutoff=_CORRECTION_CUTOFF)
+    return best[0] if best else word
+
+
+def terms(text: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """The matcher's terms for `text`: corrected, stemmed, synonyms merged, stop words out."""
+    folded = [correct(w, lexicon) for w in words(text)]
+    stems = [stem(w) for w in folded]
+    result: list[str] = []
+    i = 0
+    while i < len(stems):
+        for size in range(min(lexicon.longest_synonym, len(stems) - i), 0, -1):
+            key = lexicon.synonyms.get(tuple(stems[i : i + size]))
+            if key is not None:
+                result.append(key)
+                i += size
+                break
+        else:
+            if folded[i] not in lexicon.stopwords:
+                result.append(stems[i])
+            i += 1
+    return tuple(dict.fromkeys(result))
+
+
+def detect_language(text: str, lexicon: Lexicon, languages: tuple[str, ...], hint: str | None = None) -> str:
+    """The language of `text` among `languages`, by words only one language uses.
+
+    A tie (say a one-word question such as "COP22") goes to the caller's
+    hint, such as a Telegram user's language code "fr-FR", then to the first
+    language.
+    """
+    counts = {lang: 0 for lang in languages}
+    for word in words(text):
+        for lang in languages:
+            if word in lexicon.language_words.get(lang, ()):
+                counts[lang] += 1
+    best = max(counts.values(), default=0)
+    leaders = [lang for lang in languages if counts[lang] == best]
+    if len(leaders) == 1 and best > 0:
+        return leaders[0]
+    hinted = (hint or "").split("-")[0].lower()
+    if hinted in leaders:
+        return hinted
+    return leaders[0] if leaders else languages[0]

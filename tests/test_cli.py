@@ -1,0 +1,89 @@
+"""The command line, run as a user runs it: `python -m bot ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ARTICLES, MINI, ROOT, write_mini
+
+
+def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_TOKEN", "KNOWLEDGE_DIR")}
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT, env={**full_env, **(env or {})}, timeout=60)
+
+
+def test_ask_french_question_answers_in_french_with_date_and_source() -> None:
+    result = run("ask", "quand la VoIP a-t-elle été rétablie?")
+    assert result.returncode == 0, result.stderr
+    assert "novembre" in result.stdout and "Sources :" in result.stdout
+
+
+def test_ask_english_question_answers_in_english() -> None:
+    result = run("ask", "When was VoIP restored in Morocco?")
+    assert result.returncode == 0, result.stderr
+    assert "November" in result.stdout and "Sources:" in result.stdout
+
+
+def test_ask_json_one_question_has_the_documented_keys() -> None:
+    reply = json.loads(run("ask", "--json", "who ordered the ban").stdout)
+    assert set(reply) >= {"question", "answered", "lang", "text", "sources", "score", "entry", "suggestions"}
+    assert reply["lang"] == "en" and reply["answered"] is True and reply["entry"] == "who-decided"
+    assert all(set(s) == {"id", "outlet", "title", "date"} for s in reply["sources"]) and reply["sources"]
+
+
+def test_ask_json_reads_stdin_line_by_line_in_order() -> None:
+    questions = ["quand la VoIP a-t-elle été rétablie?", "", "How do I install WhatsApp on my laptop?", "c koi #OpeUnlike"]
+    result = run("ask", "--json", stdin="\n".join(questions) + "\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in rows] == questions
+    assert [r["answered"] for r in rows] == [True, False, False, True]
+    assert rows[2]["entry"] is None and rows[2]["suggestions"]
+
+
+def test_ask_without_question_or_json_is_a_usage_error() -> None:
+    result = run("ask")
+    assert result.returncode == 2 and "give a QUESTION" in result.stderr
+
+
+def test_main_job_without_token_is_the_console() -> None:
+    result = run(stdin="when was voip restored\n\nc koi opeunlike\n")
+    assert result.returncode == 0, result.stderr
+    assert "No TELEGRAM_TOKEN set" in result.stdout
+    assert "November" in result.stdout and "#OpeUnlike" in result.stdout
+    assert result.stdout.count("Sources") >= 2
+
+
+def test_check_passes_on_the_real_base_with_articles() -> None:
+    result = run("check", "--articles", str(ARTICLES))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK: 5 sources")
+
+
+def test_check_fails_with_file_line_and_reason(tmp_path: Path) -> None:
+    folder = write_mini(tmp_path / "k", qa__restoration_yaml=MINI["qa/restoration.yaml"].replace('en: "Ten months."', "en: no"))
+    result = run("--knowledge", str(folder), "check")
+    assert result.returncode == 1
+    assert "qa/restoration.yaml:16: YAML read this as the boolean false" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_eval_prints_the_figures() -> None:
+    result = run("eval")
+    assert result.returncode == 0, result.stderr
+    for label in ("top-1 accuracy", "  fr:", "  en:", "typo subset", "off-topic abstention"):
+        assert label in result.stdout
+
+
+@pytest.mark.parametrize("argv", [["bench", "--scale", "2", "--repeat", "1"]])
+def test_bench_prints_latency_load_and_memory(argv: list[str]) -> None:
+    result = run(*argv)
+    assert result.returncode == 0, result.stderr
+    for label in ("knowledge load", "p50", "p99", "resident memory"):
+        assert label in result.stdout
