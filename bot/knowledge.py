@@ -347,7 +347,8 @@ def _language(doc: _Doc, languages: tuple[str, ...]) -> LanguageData:
                 doc.problem((*path, i), f"'{phrase}' is already a synonym of '{synonyms[folded]}'")
             else:
                 synonyms[folded] = canonical
-    return LanguageData({k: frozenset(" ".join(words(w)) for w in v) for k, v in stop.items()}, synonyms)
+    # "qu'est-ce" as a stop word means each of its words is one.
+    return LanguageData({k: frozenset(w for phrase in v for w in words(phrase)) for k, v in stop.items()}, synonyms)
 
 
 def _messages(doc: _Doc, languages: tuple[str, ...]) -> dict[str, Text]:

@@ -106,6 +106,10 @@ class Knowledge:
         ids = {c.source for f in entry.facts for c in self.facts[f].citations}
         return tuple(sorted((self.sources[i] for i in ids), key=lambda s: (s.sort_date, s.id)))
 
+    def timeline(self) -> tuple[Fact, ...]:
+        """The dated facts, in date order (same-day facts in file order)."""
+        return tuple(sorted((f for f in self.facts.values() if f.date), key=lambda f: f.date or ""))
+
     def message(self, key: str, lang: str) -> str:
         """A UI string in `lang`, falling back to the default language."""
         texts = self.messages[key]

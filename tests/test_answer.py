@@ -92,3 +92,7 @@ def test_answer_entry_answers_a_pressed_suggestion(mini_engine: Engine) -> None:
 def test_answer_is_pure(mini_engine: Engine) -> None:
     first = answer("when was voip restored", mini_engine)
     assert answer("when was voip restored", mini_engine) == first
+
+
+def test_timeline_lists_dated_facts_in_order(mini_engine: Engine) -> None:
+    assert [f.id for f in mini_engine.knowledge.timeline()] == ["letter-3-november", "announced-4-november"]

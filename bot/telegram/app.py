@@ -1,0 +1,193 @@
+"""Build the python-telegram-bot Application and run it by long polling or as a webhook server.
+
+The process must not die of Telegram's weather: the Bot API client retries
+connection failures and 5xx answers (`RetryingRequest`), the rate limiter
+waits out 429 `RetryAfter`, start-up retries until the API is reachable,
+and polling retries on its own. SIGTERM and SIGINT stop it cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sys
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
+from telegram.request import HTTPXRequest
+
+from ..config import Config
+from ..engine import Engine
+from ..knowledge import KnowledgeError
+from ..logs import configure_logging
+from ..stats import Stats
+from . import handlers
+from .flood import FloodGate
+from .handlers import STATE_KEY, BotState
+from .reload import load_checked
+from .render import COMMANDS
+
+logger = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+# What the bot reacts to; asking for less saves Telegram sending the rest.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+MAX_BACKOFF_SECONDS = 8.0
+# Concurrent Bot API connections: replies to different users go out in parallel.
+# Enough for Telegram's real round trips (tens of ms) at a few hundred
+# replies a second; more only adds bookkeeping.
+CONNECTION_POOL_SIZE = 32
+NON_TEXT = (
+    filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE
+    | filters.ANIMATION | filters.Document.ALL | filters.LOCATION | filters.VENUE | filters.CONTACT
+    | filters.POLL | filters.Dice.ALL
+)
+
+
+class RetryingRequest(HTTPXRequest):
+    """HTTPXRequest that retries, with exponential backoff, requests that most likely did not take effect.
+
+    Connection failures and Bot API 5xx answers are retried; a read timeout
+    is not, since Telegram may already have posted the message.
+    """
+
+    def __init__(self, retries: int, backoff: float = 0.5, connection_pool_size: int = 1, **kwargs: object) -> None:
+        super().__init__(connection_pool_size=connection_pool_size, **kwargs)  # type: ignore[arg-type]
+        self._retries = retries
+        self._backoff = backoff
+        # httpcore's pool rescans every queued request against every
+        # connection on each change, which grows quadratic under load; queue
+        # here instead, so the pool never holds more requests than connections.
+        self._slots = asyncio.Semaphore(connection_pool_size)
+
+    async def do_request(self, url: str, method: str, request_data: object = None, *args: object, **kwargs: object) -> tuple[int, bytes]:
+        delay = self._backoff
+        endpoint = url.rsplit("/", 1)[-1]  # never log the URL: it holds the token
+        for attempt in range(self._retries + 1):
+            last = attempt == self._retries
+            try:
+                async with self._slots:
+                    code, payload = await super().do_request(url, method, request_data, *args, **kwargs)  # type: ignore[arg-type]
+            except TimedOut as exc:
+                if last or not isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+                    raise
+                reason = "connection timed out"
+            except NetworkError as exc:
+                if last:
+                    raise
+                reason = str(exc)
+            else:
+                if code < 500 or last:
+                    return code, payload
+                reason = f"HTTP {code}"
+            logger.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, reason, attempt + 1, self._retries, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+        raise AssertionError("unreachable")
+
+
+def build_application(config: Config, engine: Engine, stats: Stats) -> App:
+    """The Application: a Bot API client at config.api_url with retries, the handlers, the shared state."""
+    application = (
+        Application.builder()
+        .token(config.token)
+        .base_url(config.api_url)
+        .base_file_url(config.file_url)
+        .request(RetryingRequest(config.send_retries, connection_pool_size=CONNECTION_POOL_SIZE))
+        .get_updates_request(HTTPXRequest())
+        # No overall throttling (each reply answers a user's own message);
+        # only Telegram's per-group pace, and waiting out any 429.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=config.send_retries))
+        # Updates are handled concurrently: one slow send does not hold up other users.
+        .concurrent_updates(True)
+        .post_init(post_init)
+        .build()
+    )
+    application.bot_data[STATE_KEY] = BotState(engine, config, stats, FloodGate(config.flood_limit))
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: App) -> None:
+    """Wire every handler; order matters only among message handlers (first match wins)."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("start", handlers.start))
+    application.add_handler(CommandHandler("help", handlers.help_command))
+    application.add_handler(CommandHandler("ask", handlers.ask_command))
+    application.add_handler(CommandHandler("sources", handlers.sources_command))
+    application.add_handler(CommandHandler("timeline", handlers.timeline_command))
+    application.add_handler(CommandHandler("reload", handlers.reload_command))
+    application.add_handler(CommandHandler("stats", handlers.stats_command))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
+    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.help_command))
+    application.add_handler(MessageHandler(private & NON_TEXT, handlers.non_text))
+    application.add_handler(MessageHandler(groups & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot(), handlers.group_text))
+    application.add_handler(CallbackQueryHandler(handlers.question_button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    application.add_error_handler(handlers.error_handler)
+
+
+async def post_init(application: App) -> None:
+    """Register the command menu in each language of the knowledge base."""
+    state: BotState = application.bot_data[STATE_KEY]
+    knowledge = state.engine.knowledge
+    default = knowledge.settings.default_language
+    # No language_code: the menu for users whose language the base lacks.
+    # Telegram takes two-letter ISO 639-1 codes only (so not "ary").
+    for lang in (None, *(code for code in knowledge.settings.languages if len(code) == 2)):
+        commands = [BotCommand(name, knowledge.message(f"cmd_{name}", lang or default)) for name in COMMANDS]
+        try:
+            await application.bot.set_my_commands(commands, language_code=lang)
+        except TelegramError as exc:
+            logger.warning("could not set the %s command menu: %s", lang or "default", exc)
+    logger.info("@%s ready: %d questions, %d sources, admins %s", application.bot.username, len(knowledge.entries),
+                len(knowledge.sources), sorted(state.config.admin_ids) or "none")
+
+
+def run(config: Config, webhook_url: str | None = None) -> int:
+    """Serve until SIGTERM or SIGINT: long polling, or a webhook server for `webhook_url`. Returns an exit code."""
+    configure_logging(config.log_level, config.secrets())
+    if not config.knowledge_dir.is_dir():
+        print(f"error: KNOWLEDGE_DIR: no such folder: {config.knowledge_dir}", file=sys.stderr)
+        return 2
+    try:
+        engine = load_checked(config.knowledge_dir)
+    except KnowledgeError as exc:
+        print(f"The knowledge base in {config.knowledge_dir} has {len(exc.problems)} problem(s):", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return 1
+    try:
+        stats = Stats.open(config.data_dir, config.hash_key)
+    except OSError as exc:
+        print(f"error: DATA_DIR: cannot use {config.data_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    application = build_application(config, engine, stats)
+    try:
+        if webhook_url:
+            application.run_webhook(
+                listen=config.webhook_listen,
+                port=config.webhook_port,
+                url_path=urlparse(webhook_url).path.lstrip("/"),
+                webhook_url=webhook_url,
+                # Telegram echoes it in a header on every call, so only it can post updates.
+                secret_token=config.webhook_secret or secrets.token_urlsafe(32),
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,
+            )
+        else:
+            # bootstrap_retries=-1: wait for the Bot API to come back rather than exit.
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
+    except InvalidToken:
+        print(f"error: TELEGRAM_TOKEN: refused by the Bot API at {config.api_url}", file=sys.stderr)
+        return 1
+    finally:
+        stats.close()
+    logger.info("stopped")
+    return 0
