@@ -14,7 +14,7 @@ import yaml
 
 from .answer import answer
 from .engine import Engine
-from .models import Reply
+from .models import Outcome, Reply
 
 ABSTAIN = "abstain"
 
@@ -83,7 +83,7 @@ class EvalReport:
     def strict_abstention(self) -> Rate:
         """Off-topic questions that got the plain "I can't answer", not even a suggestion."""
         off = [r for r in self.results if r.question.expect == ABSTAIN]
-        return Rate(sum(r.reply.outcome.value == "abstained" for r in off), len(off))
+        return Rate(sum(r.reply.outcome is Outcome.ABSTAINED for r in off), len(off))
 
     @property
     def language(self) -> Rate:
