@@ -31,6 +31,7 @@ from .normalize import Lexicon, terms
 _BETA_SQUARED = 2.0
 _OVERLAP_WEIGHT = 0.8
 _CANDIDATE_ENTRIES = 12
+_BAG_WEIGHT = 0.35
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Index:
 
     lexicon: Lexicon
     variants_by_entry: Mapping[str, tuple[Variant, ...]]
+    terms_by_entry: Mapping[str, frozenset[str]]
     entries_by_term: Mapping[str, tuple[str, ...]]
     idf: Mapping[str, float]
     unknown_idf: float
@@ -87,7 +89,8 @@ def build_index(entries: Iterable[Entry], lexicon: Lexicon) -> Index:
         )
         for entry_id, rows in normalised.items()
     }
-    return Index(lexicon, variants_by_entry, {t: tuple(ids) for t, ids in entries_by_term.items()}, idf, unknown_idf)
+    terms_by_entry = {entry_id: frozenset(t for _, _, ts in rows for t in ts) for entry_id, rows in normalised.items()}
+    return Index(lexicon, variants_by_entry, terms_by_entry, {t: tuple(ids) for t, ids in entries_by_term.items()}, idf, unknown_idf)
 
 
 def match(question_terms: tuple[str, ...], index: Index, limit: int = 5) -> list[Match]:
@@ -109,7 +112,11 @@ def match(question_terms: tuple[str, ...], index: Index, limit: int = 5) -> list
             index.variants_by_entry[entry_id],
             key=lambda v: (_variant_score(question_set, weights, total, joined, v), v.text),
         )
-        matches.append(Match(entry_id, _variant_score(question_set, weights, total, joined, best), best))
+        score = _variant_score(question_set, weights, total, joined, best)
+        bag = sum(weights[t] for t in question_set & index.terms_by_entry[entry_id]) / total
+        own = sum(weights[t] for t in question_set & best.terms) / total
+        score = min(100.0, score + _BAG_WEIGHT * 100 * (bag - own))
+        matches.append(Match(entry_id, round(score, 2), best))
     matches.sort(key=lambda m: (-m.score, m.entry_id))
     return matches[:limit]
 

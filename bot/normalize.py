@@ -15,7 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 # Apostrophes, hyphens and the like separate words ("l'ANRT", "a-t-elle").
 _SEPARATORS = str.maketrans({c: " " for c in "'’‘`´ʼ-‐‑‒–—_/\\.,;:!?¿¡()[]{}<>«»\"“”„*#@&+=|~^%$"})
@@ -32,8 +33,10 @@ _SUFFIXES = (
     "ings", "ing", "ees", "ies", "ers", "ee", "es", "er", "ez", "ed", "ie", "is", "ir", "s", "e", "i",
 )
 _MIN_STEM = 4
-_MIN_CORRECTABLE = 5
-_CORRECTION_CUTOFF = 80.0
+_MIN_CORRECTABLE = 4
+# Edits allowed when correcting a word (optimal string alignment: a swap of
+# two neighbouring letters is one edit): one up to 7 letters, two beyond.
+_LONG_WORD = 8
 
 
 def fold(text: str) -> str:
@@ -69,7 +72,7 @@ class Lexicon:
     synonyms: Mapping[tuple[str, ...], str]  # stemmed phrase -> canonical key
     longest_synonym: int
     known: frozenset[str]  # every folded word a variant, synonym or stop word uses
-    correctable: tuple[str, ...]  # known words a misspelling may be corrected to
+    correctable: Mapping[int, tuple[str, ...]]  # by length: known words a misspelling may become
     language_words: Mapping[str, frozenset[str]]  # words seen only in one language
 
 
@@ -97,13 +100,16 @@ def build_lexicon(
         lang: frozenset(ws - set().union(*(o for other, o in by_language.items() if other != lang)))
         for lang, ws in by_language.items()
     }
-    correctable = tuple(sorted(w for w in known - all_stop if len(w) >= _MIN_CORRECTABLE - 1 and w.isalpha()))
+    correctable: dict[int, list[str]] = {}
+    for word in sorted(known):
+        if len(word) >= _MIN_CORRECTABLE and word.isalpha():
+            correctable.setdefault(len(word), []).append(word)
     return Lexicon(
         stopwords=all_stop,
         synonyms=stemmed,
         longest_synonym=max((len(p) for p in stemmed), default=1),
         known=frozenset(known),
-        correctable=correctable,
+        correctable={size: tuple(ws) for size, ws in correctable.items()},
         language_words=only_in,
     )
 
@@ -111,13 +117,24 @@ def build_lexicon(
 def correct(word: str, lexicon: Lexicon) -> str:
     """The known word closest to an unknown `word`, or `word` itself.
 
-    Short words and words with digits are never corrected: "cop21" must not
-    become "cop22", nor "cout" become "tout".
+    Only whole-word slips are corrected: one edit (two for long words), and
+    for four-letter words only a missing letter or a swap, since a changed
+    letter there too often makes another real word ("cout" is not "tout").
+    Words with digits are never corrected: "cop21" must not become "cop22".
     """
     if word in lexicon.known or len(word) < _MIN_CORRECTABLE or not word.isalpha():
         return word
-    best = process.extractOne(word, lexicon.correctable, scorer=fuzz.ratio, score_cutoff=_CORRECTION_CUTOFF)
-    return best[0] if best else word
+    edits = 2 if len(word) >= _LONG_WORD else 1
+    best: tuple[int, str] | None = None
+    for size in range(len(word) - edits, len(word) + edits + 1):
+        found = process.extractOne(word, lexicon.correctable.get(size, ()), scorer=OSA.distance, score_cutoff=edits)
+        if found and (best is None or found[1] < best[0]) and _plausible(word, found[0]):
+            best = (found[1], found[0])
+    return best[1] if best else word
+
+
+def _plausible(word: str, candidate: str) -> bool:
+    return len(word) > _MIN_CORRECTABLE or len(candidate) > len(word) or sorted(candidate) == sorted(word)
 
 
 def terms(text: str, lexicon: Lexicon) -> tuple[str, ...]:

@@ -35,9 +35,9 @@ def test_no_eval_question_is_a_knowledge_base_variant(engine: Engine) -> None:
     assert leaked == []
 
 
-# Measured 2026-11-23 with `python -m bot eval`: top-1 87.0% (194/223), fr 92.9%,
-# en 82.4%. The gate stays at 95%; strict xfail until the matcher reaches it.
-BELOW_GOAL = pytest.mark.xfail(strict=True, reason="top-1 accuracy measured at 87.0% (en 82.4%, fr 92.9%) of a 95% goal")
+# Measured 2026-11-23 with `python -m bot eval`: top-1 93.7% (209/223), fr 96.9%,
+# en 91.2%. The gate stays at 95%; strict xfail until the matcher reaches it.
+BELOW_GOAL = pytest.mark.xfail(strict=True, reason="top-1 accuracy measured at 93.7% (en 91.2%) of a 95% goal")
 
 
 @BELOW_GOAL
@@ -45,8 +45,7 @@ def test_top1_accuracy_is_at_least_95_percent(report: EvalReport) -> None:
     assert report.accuracy.percent >= ACCURACY_GOAL, f"top-1 accuracy {report.accuracy}"
 
 
-@BELOW_GOAL
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", ["fr", pytest.param("en", marks=BELOW_GOAL)])
 def test_accuracy_holds_in_each_language(report: EvalReport, lang: str) -> None:
     assert report.accuracy_in(lang).percent >= ACCURACY_GOAL, f"{lang}: {report.accuracy_in(lang)}"
 
