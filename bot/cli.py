@@ -20,7 +20,10 @@ from .models import Reply
 from .render import source_line, to_plain
 
 DEFAULT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
-DEFAULT_EVAL = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yaml"
+EVAL_FOLDER = Path(__file__).resolve().parent.parent / "tests" / "eval"
+DEFAULT_EVAL = EVAL_FOLDER / "questions.yaml"
+# The tuning set is what misses are read from; the held-out set is only measured.
+EVAL_SETS = (DEFAULT_EVAL, EVAL_FOLDER / "holdout.yaml")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,8 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--articles", type=Path, help="the articles' folder: also check every quote against it")
     check.set_defaults(func=_check)
 
-    evaluate = commands.add_parser("eval", help="accuracy on the evaluation set")
-    evaluate.add_argument("--file", type=Path, default=DEFAULT_EVAL, help="evaluation questions (YAML)")
+    evaluate = commands.add_parser("eval", help="accuracy on the evaluation sets")
+    evaluate.add_argument("--file", type=Path, action="append",
+                          help="evaluation questions (YAML); repeatable; default: the tuning and held-out sets")
     evaluate.add_argument("--verbose", action="store_true", help="list every miss")
     evaluate.set_defaults(func=_eval)
 
@@ -161,8 +165,11 @@ def _check(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_report, read_questions
 
-    report = evaluate(read_questions(args.file), load_engine(args.knowledge))
-    print(format_report(report, verbose=args.verbose))
+    engine = load_engine(args.knowledge)
+    for number, path in enumerate(args.file or EVAL_SETS):
+        report = evaluate(read_questions(path), engine)
+        print(("\n" if number else "") + f"== {path.name}")
+        print(format_report(report, verbose=args.verbose))
     return 0
 
 

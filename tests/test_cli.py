@@ -77,7 +77,8 @@ def test_check_fails_with_file_line_and_reason(tmp_path: Path) -> None:
 def test_eval_prints_the_figures() -> None:
     result = run("eval")
     assert result.returncode == 0, result.stderr
-    for label in ("top-1 accuracy", "  fr:", "  en:", "typo subset", "off-topic abstention"):
+    for label in ("== questions.yaml", "== holdout.yaml", "top-1 accuracy", "  fr:", "  en:", "typo subset",
+                  "off-topic abstention"):
         assert label in result.stdout
 
 

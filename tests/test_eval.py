@@ -1,4 +1,10 @@
-"""Quality gates on the independent evaluation set (tests/eval/questions.yaml)."""
+"""Quality gates on the evaluation sets.
+
+`questions.yaml` is the tuning set: the issue's gates apply to it, and its
+misses are what curators read when improving the matcher or the synonyms.
+`holdout.yaml` was written later, by someone else, and is never read for
+tuning: it measures how well that tuning generalises.
+"""
 
 from __future__ import annotations
 
@@ -10,42 +16,53 @@ from bot.normalize import words
 
 from conftest import ROOT
 
-QUESTIONS = read_questions(ROOT / "tests" / "eval" / "questions.yaml")
+TUNING = read_questions(ROOT / "tests" / "eval" / "questions.yaml")
+HOLDOUT = read_questions(ROOT / "tests" / "eval" / "holdout.yaml")
+SETS = {"tuning": TUNING, "holdout": HOLDOUT}
 ACCURACY_GOAL = 95.0
 ABSTENTION_GOAL = 95.0
+# The held-out set measured 88.5% (108/122) on 2026-11-23; this floor
+# catches a change that helps the tuning set by hurting what it cannot see.
+HOLDOUT_ACCURACY_FLOOR = 87.0
 
 
 @pytest.fixture(scope="module")
 def report(engine: Engine) -> EvalReport:
-    return evaluate(QUESTIONS, engine)
+    return evaluate(TUNING, engine)
 
 
-def test_eval_set_has_the_required_shape(engine: Engine) -> None:
-    english = sum(q.lang == "en" for q in QUESTIONS)
-    off_topic = [q for q in QUESTIONS if q.expect == ABSTAIN]
-    assert len(QUESTIONS) >= 150
-    assert english / len(QUESTIONS) >= 0.40
+@pytest.fixture(scope="module")
+def holdout_report(engine: Engine) -> EvalReport:
+    return evaluate(HOLDOUT, engine)
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_eval_set_has_the_required_shape(engine: Engine, name: str) -> None:
+    questions = SETS[name]
+    english = sum(q.lang == "en" for q in questions)
+    off_topic = [q for q in questions if q.expect == ABSTAIN]
+    assert len(questions) >= 150
+    assert english / len(questions) >= 0.40
     assert len(off_topic) >= 30 and sum("adversarial" in q.tags for q in off_topic) >= 10
-    assert {q.expect for q in QUESTIONS} - {ABSTAIN} <= set(engine.knowledge.entries)
+    assert {q.expect for q in questions} - {ABSTAIN} <= set(engine.knowledge.entries)
 
 
-def test_no_eval_question_is_a_knowledge_base_variant(engine: Engine) -> None:
-    variants = {" ".join(words(v)) for e in engine.knowledge.entries.values() for vs in e.questions.values() for v in vs}
-    leaked = [q.text for q in QUESTIONS if " ".join(words(q.text)) in variants]
+@pytest.mark.parametrize("name", SETS)
+def test_no_eval_question_is_a_knowledge_base_variant(engine: Engine, name: str) -> None:
+    variants = {_key(v) for e in engine.knowledge.entries.values() for vs in e.questions.values() for v in vs}
+    leaked = [q.text for q in SETS[name] if _key(q.text) in variants]
     assert leaked == []
 
 
-# Measured 2026-11-23 with `python -m bot eval`: top-1 93.7% (209/223), fr 96.9%,
-# en 91.2%. The gate stays at 95%; strict xfail until the matcher reaches it.
-BELOW_GOAL = pytest.mark.xfail(strict=True, reason="top-1 accuracy measured at 93.7% (en 91.2%) of a 95% goal")
+def test_the_held_out_set_shares_no_question_with_the_tuning_set() -> None:
+    assert {_key(q.text) for q in HOLDOUT} & {_key(q.text) for q in TUNING} == set()
 
 
-@BELOW_GOAL
 def test_top1_accuracy_is_at_least_95_percent(report: EvalReport) -> None:
     assert report.accuracy.percent >= ACCURACY_GOAL, f"top-1 accuracy {report.accuracy}"
 
 
-@pytest.mark.parametrize("lang", ["fr", pytest.param("en", marks=BELOW_GOAL)])
+@pytest.mark.parametrize("lang", ["fr", "en"])
 def test_accuracy_holds_in_each_language(report: EvalReport, lang: str) -> None:
     assert report.accuracy_in(lang).percent >= ACCURACY_GOAL, f"{lang}: {report.accuracy_in(lang)}"
 
@@ -56,3 +73,15 @@ def test_off_topic_abstention_is_at_least_95_percent(report: EvalReport) -> None
 
 def test_replies_come_in_the_question_language(report: EvalReport) -> None:
     assert report.language.percent >= ACCURACY_GOAL, f"language {report.language}"
+
+
+def test_held_out_accuracy_does_not_fall_below_its_floor(holdout_report: EvalReport) -> None:
+    assert holdout_report.accuracy.percent >= HOLDOUT_ACCURACY_FLOOR, f"held-out top-1 {holdout_report.accuracy}"
+
+
+def test_held_out_off_topic_abstention_is_at_least_95_percent(holdout_report: EvalReport) -> None:
+    assert holdout_report.abstention.percent >= ABSTENTION_GOAL, f"held-out abstention {holdout_report.abstention}"
+
+
+def _key(text: str) -> str:
+    return " ".join(words(text))
