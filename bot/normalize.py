@@ -72,7 +72,8 @@ class Lexicon:
     synonyms: Mapping[tuple[str, ...], str]  # stemmed phrase -> canonical key
     longest_synonym: int
     known: frozenset[str]  # every folded word a variant, synonym or stop word uses
-    correctable: Mapping[int, tuple[str, ...]]  # by length: known words a misspelling may become
+    # Known words a misspelling may become, by (length, first letter).
+    correctable: Mapping[tuple[int, str], tuple[str, ...]]
     language_words: Mapping[str, frozenset[str]]  # words seen only in one language
 
 
@@ -100,16 +101,16 @@ def build_lexicon(
         lang: frozenset(ws - set().union(*(o for other, o in by_language.items() if other != lang)))
         for lang, ws in by_language.items()
     }
-    correctable: dict[int, list[str]] = {}
+    correctable: dict[tuple[int, str], list[str]] = {}
     for word in sorted(known):
         if len(word) >= _MIN_CORRECTABLE and word.isalpha():
-            correctable.setdefault(len(word), []).append(word)
+            correctable.setdefault((len(word), word[0]), []).append(word)
     return Lexicon(
         stopwords=all_stop,
         synonyms=stemmed,
         longest_synonym=max((len(p) for p in stemmed), default=1),
         known=frozenset(known),
-        correctable={size: tuple(ws) for size, ws in correctable.items()},
+        correctable={bucket: tuple(ws) for bucket, ws in correctable.items()},
         language_words=only_in,
     )
 
@@ -120,6 +121,9 @@ def correct(word: str, lexicon: Lexicon) -> str:
     Only whole-word slips are corrected: one edit (two for long words), and
     for four-letter words only a missing letter or a swap, since a changed
     letter there too often makes another real word ("cout" is not "tout").
+    Candidates start with the word's first or second letter (the latter for
+    the first two letters swapped): slips on the first letter are rare, and
+    this keeps a lookup to a few small buckets however large the vocabulary.
     Words with digits are never corrected: "cop21" must not become "cop22".
     """
     if word in lexicon.known or len(word) < _MIN_CORRECTABLE or not word.isalpha():
@@ -127,9 +131,11 @@ def correct(word: str, lexicon: Lexicon) -> str:
     edits = 2 if len(word) >= _LONG_WORD else 1
     best: tuple[int, str] | None = None
     for size in range(len(word) - edits, len(word) + edits + 1):
-        found = process.extractOne(word, lexicon.correctable.get(size, ()), scorer=OSA.distance, score_cutoff=edits)
-        if found and (best is None or found[1] < best[0]) and _plausible(word, found[0]):
-            best = (found[1], found[0])
+        for initial in dict.fromkeys(word[:2]):
+            choices = lexicon.correctable.get((size, initial), ())
+            found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=edits)
+            if found and (best is None or (found[1], found[0]) < best) and _plausible(word, found[0]):
+                best = (found[1], found[0])
     return best[1] if best else word
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.normalize import build_lexicon, detect_language, fold, stem, terms, words
+from bot.normalize import build_lexicon, correct, detect_language, fold, stem, terms, words
 
 LEXICON = build_lexicon(
-    stopwords={"fr": ["la", "a", "t", "elle", "ete", "le", "de", "c"], "en": ["the", "was", "did"]},
+    stopwords={"fr": ["la", "a", "t", "elle", "ete", "le", "de", "c"], "en": ["the", "was", "did", "exactly"]},
     synonyms={"retablie": "restore", "restored": "restore", "voix sur ip": "voip", "koi": "what", "quoi": "what",
               "blocage": "block", "ban": "block", "quand": "when", "when": "when"},
-    variants={"fr": ["Quand la VoIP a-t-elle été rétablie ?", "c'est quoi le blocage", "opérateurs marocains"],
-              "en": ["When was VoIP restored?", "who ordered the ban", "Moroccan operators"]},
+    variants={"fr": ["Quand la VoIP a-t-elle été rétablie ?", "c'est quoi le blocage", "opérateurs marocains",
+                     "le coût"],
+              "en": ["When was VoIP restored?", "who ordered the ban", "Moroccan operators", "still blocked"]},
 )
 
 
@@ -59,6 +60,23 @@ def test_stem_merges_inflections(forms: list[str]) -> None:
 ])
 def test_terms(question: str, expected: tuple[str, ...]) -> None:
     assert terms(question, LEXICON) == expected
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("operatuers", "operateurs"),  # two letters swapped: one edit
+    ("retablei", "retablie"),
+    ("exaclty", "exactly"),  # a stop word is a fine correction: it is then dropped
+    ("stil", "still"),  # four letters: a missing letter is corrected...
+    ("tout", "tout"),  # ...a changed one is not ("cout" is known, "tout" is not it)
+    ("blokced", "blocked"),
+    ("vlocked", "vlocked"),  # a slip on the first letter is left alone...
+    ("lbocked", "blocked"),  # ...but not the first two swapped
+    ("bl", "bl"),  # too short to guess
+    ("cop21", "cop21"),  # digits: never
+    ("zzzzzzzz", "zzzzzzzz"),  # nothing close
+])
+def test_correct(word: str, expected: str) -> None:
+    assert correct(word, LEXICON) == expected
 
 
 @pytest.mark.parametrize("question, hint, expected", [
