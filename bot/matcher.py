@@ -52,7 +52,7 @@ class Index:
 
     lexicon: Lexicon
     variants_by_entry: Mapping[str, tuple[Variant, ...]]
-    terms_by_entry: Mapping[str, frozenset[str]]
+    lightest: Mapping[str, float]  # entry id -> weight of its tersest variant
     entries_by_term: Mapping[str, tuple[str, ...]]
     idf: Mapping[str, float]
     unknown_idf: float
@@ -89,8 +89,8 @@ def build_index(entries: Iterable[Entry], lexicon: Lexicon) -> Index:
         )
         for entry_id, rows in normalised.items()
     }
-    terms_by_entry = {entry_id: frozenset(t for _, _, ts in rows for t in ts) for entry_id, rows in normalised.items()}
-    return Index(lexicon, variants_by_entry, terms_by_entry, {t: tuple(ids) for t, ids in entries_by_term.items()}, idf, unknown_idf)
+    lightest = {entry_id: min((v.weight for v in vs), default=0.0) for entry_id, vs in variants_by_entry.items()}
+    return Index(lexicon, variants_by_entry, lightest, {t: tuple(ids) for t, ids in entries_by_term.items()}, idf, unknown_idf)
 
 
 def match(question_terms: tuple[str, ...], index: Index, limit: int = 5) -> list[Match]:
@@ -103,7 +103,9 @@ def match(question_terms: tuple[str, ...], index: Index, limit: int = 5) -> list
     for term in question_terms:
         for entry_id in index.entries_by_term.get(term, ()):
             coverage[entry_id] += weights[term]
-    candidates = sorted(coverage, key=lambda e: (-coverage[e], e))[:_CANDIDATE_ENTRIES]
+    # Among entries covering the question equally, the one with the tersest
+    # variant is likeliest to match it closely ("voip" -> "what is voip").
+    candidates = sorted(coverage, key=lambda e: (-coverage[e], index.lightest[e], e))[:_CANDIDATE_ENTRIES]
     joined = " ".join(sorted(question_terms))
     question_set = frozenset(question_terms)
     matches = []
@@ -113,7 +115,7 @@ def match(question_terms: tuple[str, ...], index: Index, limit: int = 5) -> list
             key=lambda v: (_variant_score(question_set, weights, total, joined, v), v.text),
         )
         score = _variant_score(question_set, weights, total, joined, best)
-        bag = sum(weights[t] for t in question_set & index.terms_by_entry[entry_id]) / total
+        bag = coverage[entry_id] / total
         own = sum(weights[t] for t in question_set & best.terms) / total
         score = min(100.0, score + _BAG_WEIGHT * 100 * (bag - own))
         matches.append(Match(entry_id, round(score, 2), best))
