@@ -23,7 +23,7 @@ def answer(question: str, engine: Engine, lang_hint: str | None = None) -> Reply
     lang = detect_language(text, engine.index.lexicon, settings.languages, lang_hint)
     if not words(text):
         return Reply(question, lang, Outcome.INVALID, 0.0, text=knowledge.message("empty", lang),
-                     suggestions=_examples(knowledge, lang), truncated=truncated)
+                     suggestions=examples(knowledge, lang), truncated=truncated)
 
     matches = match(terms(text, engine.index.lexicon), engine.index, limit=settings.max_suggestions + 1)
     thresholds = settings.thresholds
@@ -36,7 +36,7 @@ def answer(question: str, engine: Engine, lang_hint: str | None = None) -> Reply
         return Reply(question, lang, Outcome.SUGGESTED, close[0].score, text=knowledge.message("did_you_mean", lang),
                      suggestions=_suggestions(close, knowledge, lang), truncated=truncated)
     return Reply(question, lang, Outcome.ABSTAINED, best.score if best else 0.0, text=knowledge.message("abstain", lang),
-                 suggestions=_examples(knowledge, lang), truncated=truncated)
+                 suggestions=examples(knowledge, lang), truncated=truncated)
 
 
 def answer_entry(entry_id: str, engine: Engine, lang: str) -> Reply:
@@ -66,5 +66,6 @@ def _suggestions(matches: list[Match], knowledge: Knowledge, lang: str) -> tuple
     return tuple(_suggestion(knowledge.entries[m.entry_id], lang) for m in matches)
 
 
-def _examples(knowledge: Knowledge, lang: str) -> tuple[Suggestion, ...]:
+def examples(knowledge: Knowledge, lang: str) -> tuple[Suggestion, ...]:
+    """The example questions of settings.yaml, in `lang`: offered when nothing matched, and at /start."""
     return tuple(_suggestion(knowledge.entries[e], lang) for e in knowledge.settings.examples)

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Callable, TextIO
 
 from .answer import answer
+from .config import DEFAULT_KNOWLEDGE, read_environment
 from .engine import Engine, load_engine
 from .knowledge import KnowledgeError
 from .models import Reply
 from .render import source_line, to_plain
 
-DEFAULT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 EVAL_FOLDER = Path(__file__).resolve().parent.parent / "tests" / "eval"
 DEFAULT_EVAL = EVAL_FOLDER / "questions.yaml"
 # The tuning set is what misses are read from; the held-out set is only measured.
@@ -30,8 +29,11 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run one command, return its exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    # The environment (and ./.env) is read here once; commands get what they need from `args`.
+    environment = read_environment()
+    args.knowledge_dir = args.knowledge or Path(environment.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE)
     if args.func is None:
-        args.func = _default
+        args.func = _telegram if environment.get("TELEGRAM_TOKEN") else _default
     try:
         return args.func(args)
     except KnowledgeError as exc:
@@ -45,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Answers questions about Morocco's 2016 VoIP block.")
     parser.set_defaults(func=None)
-    parser.add_argument("--knowledge", type=Path, default=Path(os.environ.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE),
-                        help="knowledge folder (default: $KNOWLEDGE_DIR or the project's knowledge/)")
+    parser.add_argument("--knowledge", type=Path,
+                        help="knowledge folder (default: KNOWLEDGE_DIR from the environment or .env, else knowledge/)")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     ask = commands.add_parser("ask", help="answer one question, or one per line of stdin with --json")
@@ -83,11 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _default(args: argparse.Namespace) -> int:
-    if os.environ.get("TELEGRAM_TOKEN"):
-        from .cli_telegram import run_from_env
+def _telegram(args: argparse.Namespace) -> int:
+    from .cli_telegram import run_from_env
 
-        return run_from_env()
+    return run_from_env(knowledge=args.knowledge)
+
+
+def _default(args: argparse.Namespace) -> int:
     print("No TELEGRAM_TOKEN set: starting the local console. "
           "To run the Telegram bot, set TELEGRAM_TOKEN (see .env.example) and run `python -m bot run`.")
     args.lang = None
@@ -95,7 +99,7 @@ def _default(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    engine = load_engine(args.knowledge)
+    engine = load_engine(args.knowledge_dir)
     if args.question is not None:
         reply = answer(args.question, engine, args.lang)
         print(json.dumps(reply_json(reply, engine), ensure_ascii=False) if args.json else to_plain(reply, engine.knowledge))
@@ -131,7 +135,7 @@ def reply_json(reply: Reply, engine: Engine) -> dict[str, object]:
 
 
 def _console(args: argparse.Namespace, stdin: TextIO = sys.stdin, out: Callable[[str], None] = print) -> int:
-    engine = load_engine(args.knowledge)
+    engine = load_engine(args.knowledge_dir)
     knowledge = engine.knowledge
     out(f"VoIP-Maroc: {len(knowledge.entries)} questions, {len(knowledge.sources)} sources. "
         "Ask in French or English; Ctrl-D quits.")
@@ -151,7 +155,7 @@ def _console(args: argparse.Namespace, stdin: TextIO = sys.stdin, out: Callable[
 
 
 def _check(args: argparse.Namespace) -> int:
-    engine = load_engine(args.knowledge, args.articles)
+    engine = load_engine(args.knowledge_dir, args.articles)
     k = engine.knowledge
     variants = sum(len(qs) for e in k.entries.values() for qs in e.questions.values())
     checked = f", every quote found in {args.articles}" if args.articles else " (quotes not checked: give --articles)"
@@ -165,7 +169,7 @@ def _check(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_report, read_questions
 
-    engine = load_engine(args.knowledge)
+    engine = load_engine(args.knowledge_dir)
     for number, path in enumerate(args.file or EVAL_SETS):
         report = evaluate(read_questions(path), engine)
         print(("\n" if number else "") + f"== {path.name}")
@@ -176,5 +180,5 @@ def _eval(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmark
 
-    print(run_benchmark(args.knowledge, DEFAULT_EVAL, scale=args.scale, repeat=args.repeat))
+    print(run_benchmark(args.knowledge_dir, DEFAULT_EVAL, scale=args.scale, repeat=args.repeat))
     return 0

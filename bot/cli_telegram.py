@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -49,16 +48,8 @@ def run_from_env(env_file: Path | None = None, webhook: str | None = None, knowl
 
 
 def _run(args: argparse.Namespace) -> int:
-    return run_from_env(args.env_file, args.webhook, _explicit_knowledge(args))
-
-
-def _explicit_knowledge(args: argparse.Namespace) -> Path | None:
-    """--knowledge when given on the command line, so that it wins over KNOWLEDGE_DIR in .env."""
-    from .cli import DEFAULT_KNOWLEDGE
-
-    given = getattr(args, "knowledge", None)
-    # bot/cli.py's default is $KNOWLEDGE_DIR or the project's folder: anything else was typed.
-    return given if given is not None and given != Path(os.environ.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE) else None
+    # --knowledge, when typed, wins over KNOWLEDGE_DIR from --env-file.
+    return run_from_env(args.env_file, args.webhook, args.knowledge)
 
 
 def _check_webhook(url: str) -> None:

@@ -17,6 +17,7 @@ from typing import Mapping
 from dotenv import dotenv_values
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Telegram's tokens are "<bot id>:<secret>"; checking the shape catches a
 # pasted username or a truncated value before the first network round trip.
@@ -37,7 +38,7 @@ class Config:
     token: str = field(repr=False)
     admin_ids: frozenset[int] = frozenset()
     api_url: str = DEFAULT_API_URL
-    knowledge_dir: Path = Path("knowledge")
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE
     data_dir: Path = Path("data")
     log_level: str = "INFO"
     # None: the stats module generates a key once and keeps it in data_dir.
@@ -90,7 +91,7 @@ def load_config(
         token=token,
         admin_ids=_admin_ids(values.get("ADMIN_IDS", "")),
         api_url=_url(values, "TELEGRAM_API_URL", DEFAULT_API_URL),
-        knowledge_dir=Path(values.get("KNOWLEDGE_DIR", "knowledge")),
+        knowledge_dir=Path(values.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE),
         data_dir=Path(values.get("DATA_DIR", "data")),
         log_level=_choice(values, "LOG_LEVEL", "INFO", LOG_LEVELS),
         hash_key=_hash_key(values.get("HASH_KEY")),

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,13 @@ import pytest
 from conftest import ARTICLES, MINI, ROOT, write_mini
 
 
-def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS`, from an empty folder unless `cwd` is given (so no stray .env is read)."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_TOKEN", "KNOWLEDGE_DIR")}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, env={**full_env, **(env or {})}, timeout=60)
+    with tempfile.TemporaryDirectory() as empty:
+        return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                              cwd=cwd or empty, env={**full_env, **(env or {})}, timeout=60)
 
 
 def test_ask_french_question_answers_in_french_with_date_and_source() -> None:
@@ -58,6 +62,22 @@ def test_main_job_without_token_is_the_console() -> None:
     assert "No TELEGRAM_TOKEN set" in result.stdout
     assert "November" in result.stdout and "#OpeUnlike" in result.stdout
     assert result.stdout.count("Sources") >= 2
+
+
+def test_main_job_reads_the_token_from_dot_env(tmp_path: Path) -> None:
+    # A malformed token stops the bot before any network call, which shows
+    # that .env was read and the Telegram bot, not the console, was started.
+    (tmp_path / ".env").write_text("TELEGRAM_TOKEN=not-a-token\n", encoding="utf-8")
+    result = run(stdin="", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "TELEGRAM_TOKEN: does not look like a bot token" in result.stderr
+    assert "No TELEGRAM_TOKEN set" not in result.stdout and "not-a-token" not in result.stderr + result.stdout
+
+
+def test_knowledge_dir_from_dot_env_is_used_by_the_core_commands(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("KNOWLEDGE_DIR=no-such-folder\n", encoding="utf-8")
+    assert run("check", cwd=tmp_path).returncode == 1
+    assert run("--knowledge", str(ROOT / "knowledge"), "check", cwd=tmp_path).returncode == 0
 
 
 def test_check_passes_on_the_real_base_with_articles() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_API_URL, ConfigError, load_config
+from bot.config import DEFAULT_API_URL, DEFAULT_KNOWLEDGE, ConfigError, load_config
 from bot.logs import RedactingFilter
 
 TOKEN = "123456:ABC-def_ghi"
@@ -26,7 +26,7 @@ def test_defaults() -> None:
     assert c.token == TOKEN
     assert c.admin_ids == frozenset()
     assert c.api_url == DEFAULT_API_URL
-    assert c.knowledge_dir == Path("knowledge") and c.data_dir == Path("data")
+    assert c.knowledge_dir == DEFAULT_KNOWLEDGE and c.data_dir == Path("data")
     assert c.log_level == "INFO" and c.flood_limit == 20 and c.hash_key is None and c.webhook_secret is None
 
 

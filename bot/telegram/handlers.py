@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Sequence
 
 from telegram import InlineKeyboardMarkup, InlineQueryResultsButton, Message, MessageEntity, Update, User
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 
-from ..answer import answer, answer_entry
+from ..answer import answer, answer_entry, examples
 from ..config import Config
 from ..engine import Engine
 from ..knowledge import KnowledgeError, Problem
@@ -90,12 +90,17 @@ def _quote(message: Message) -> bool:
     return message.chat.type != ChatType.PRIVATE
 
 
-async def _send(message: Message, parts: Sequence[str], keyboard: InlineKeyboardMarkup | None = None) -> None:
-    """Send paragraphs of HTML as few messages as fit; the keyboard goes under the last."""
+async def _send(message: Message, parts: Sequence[str], keyboard: InlineKeyboardMarkup | None = None,
+                quote: bool | None = None) -> None:
+    """Send paragraphs of HTML to `message`'s chat, as few messages as fit; the keyboard goes under the last.
+
+    The first is a reply to `message` in groups (or as `quote` says).
+    """
     chunks = render.split_message(parts)
+    quote = _quote(message) if quote is None else quote
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1
-        await message.reply_html(chunk, reply_markup=keyboard if last else None, do_quote=_quote(message) and i == 0)
+        await message.reply_html(chunk, reply_markup=keyboard if last else None, do_quote=quote and i == 0)
 
 
 async def _allowed(update: Update, state: BotState) -> bool:
@@ -179,7 +184,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     knowledge = state.engine.knowledge
     lang = _lang(message.from_user, state)
-    keyboard = render.question_keyboard(render.examples(knowledge, lang), lang)
+    keyboard = render.question_keyboard(examples(knowledge, lang), lang)
     await _send(message, [render.welcome_html(knowledge, lang)], keyboard)
 
 
@@ -229,12 +234,12 @@ async def question_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     engine = state.engine
     if entry_id not in engine.knowledge.entries:
         # A button from before a /reload that removed its entry.
-        await context.bot.send_message(message.chat.id, render.message(engine.knowledge, "unavailable", lang), parse_mode=ParseMode.HTML)
+        await _send(message, [render.message(engine.knowledge, "unavailable", lang)], quote=False)
         return
     reply = answer_entry(entry_id, engine, lang)
     _record(state, reply, query.from_user, "button")
-    for chunk in render.split_message([render.reply_html(reply, engine.knowledge)]):
-        await context.bot.send_message(message.chat.id, chunk, parse_mode=ParseMode.HTML, reply_markup=render.reply_keyboard(reply))
+    # A new message under the one holding the button, not a reply to it.
+    await _send(message, [render.reply_html(reply, engine.knowledge)], render.reply_keyboard(reply), quote=False)
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -249,7 +254,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     text = query.query.strip()
     # Not recorded in the statistics: Telegram sends one query per keystroke.
     if not text:
-        replies = [answer_entry(s.entry_id, engine, lang) for s in render.examples(knowledge, lang)]
+        replies = [answer_entry(s.entry_id, engine, lang) for s in examples(knowledge, lang)]
     else:
         reply = answer(text, engine, query.from_user.language_code)
         if reply.outcome is Outcome.ANSWERED:

@@ -112,18 +112,6 @@ def reply_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return question_keyboard(offered, reply.lang)
 
 
-def examples(knowledge: Knowledge, lang: str) -> list[Suggestion]:
-    """The example questions of settings.yaml, in `lang`."""
-    default = knowledge.settings.default_language
-    found = []
-    for entry_id in knowledge.settings.examples:
-        entry = knowledge.entries.get(entry_id)
-        if entry is not None:
-            questions = entry.questions.get(lang) or entry.questions[default]
-            found.append(Suggestion(entry_id, questions[0]))
-    return found
-
-
 def welcome_html(knowledge: Knowledge, lang: str) -> str:
     return message(knowledge, "welcome", lang)
 
