@@ -18,9 +18,9 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from html import escape, unescape
+from html import unescape
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 import yaml

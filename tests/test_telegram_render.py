@@ -1,20 +1,16 @@
-"""Telegram rendering, flood gate and reload diff: pure functions, checked as tables."""
+"""Telegram rendering: replies, keyboards and lists as Telegram HTML, checked as tables."""
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine, load_engine
-from bot.knowledge import KnowledgeError
+from bot.engine import Engine
 from bot.models import Outcome, Reply, Source, Suggestion
 from bot.telegram import render
-from bot.telegram.flood import FloodGate, Verdict
-from bot.telegram.handlers import without_mention
-from bot.telegram.reload import Changes, compare, load_checked
+from bot.telegram.reload import load_checked
 from conftest import KNOWLEDGE, write_mini
 from telegram_html import assert_telegram_html
 
@@ -93,88 +89,3 @@ def test_sources_and_timeline_are_valid_html(engine: Engine) -> None:
         assert_telegram_html(render.sources_html(engine.knowledge, lang))
         for part in render.timeline_html(engine.knowledge, lang):
             assert_telegram_html(part)
-
-
-@pytest.mark.parametrize(
-    ("text", "question"),
-    [
-        ("@voip_test_bot quand ?", "quand ?"),
-        ("quand ? @VOIP_TEST_BOT", "quand ?"),
-        ("@voip_test_bots quand ?", "@voip_test_bots quand ?"),
-    ],
-)
-def test_the_mention_is_taken_out_of_the_question(text: str, question: str) -> None:
-    assert without_mention(text, "voip_test_bot") == question
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.mark.parametrize(
-    ("times", "verdicts"),
-    [
-        ([0, 1, 2], "AAA"),
-        ([0, 1, 2, 3, 4, 5], "AAAWDD"),
-        ([0, 1, 2, 3, 60, 61], "AAAWAA"),  # the first message has left the minute
-        ([0, 0, 0, 0, 30, 60.5], "AAAWDA"),
-    ],
-)
-def test_flood_gate(times: list[float], verdicts: str) -> None:
-    clock = Clock()
-    gate = FloodGate(3, clock=clock)
-    seen = ""
-    for t in times:
-        clock.now = t
-        seen += {Verdict.ALLOW: "A", Verdict.WARN: "W", Verdict.DROP: "D"}[gate.check(7)]
-    assert seen == verdicts
-    assert gate.check(8) is Verdict.ALLOW  # users are counted apart
-
-
-def test_reload_diff_names_added_removed_and_changed_entries(engine: Engine) -> None:
-    old = engine.knowledge
-    entries = dict(old.entries)
-    entries["how-long"] = dataclasses.replace(entries["how-long"], answer={"fr": "Onze mois.", "en": "Eleven months."})
-    entries["new-one"] = dataclasses.replace(entries["how-long"], id="new-one")
-    del entries["when-restored"]
-    new = dataclasses.replace(old, entries=entries)
-    assert compare(old, new) == Changes(("new-one",), ("when-restored",), ("how-long",))
-    assert compare(old, old) == Changes((), (), ())
-
-
-def test_reload_diff_sees_a_reworded_fact(engine: Engine) -> None:
-    old = engine.knowledge
-    facts = dict(old.facts)
-    facts["ten-months"] = dataclasses.replace(facts["ten-months"], text={"fr": "Dix mois environ.", "en": "About ten months."})
-    assert compare(old, dataclasses.replace(old, facts=facts)).changed == ("how-long",)
-
-
-def test_a_base_without_the_bots_messages_is_refused(tmp_path: Path) -> None:
-    folder = write_mini(tmp_path / "knowledge")  # the core's messages only
-    load_engine(folder)
-    with pytest.raises(KnowledgeError) as error:
-        load_checked(folder)
-    assert any(p.file == "messages.yaml" and "'welcome'" in p.reason for p in error.value.problems)
-
-
-def test_a_message_with_a_bad_placeholder_is_refused(tmp_path: Path) -> None:
-    folder = write_mini(tmp_path / "knowledge")
-    text = (KNOWLEDGE / "messages.yaml").read_text(encoding="utf-8")
-    (folder / "messages.yaml").write_text(text.replace("@{username}", "@{user_name}", 1), encoding="utf-8")
-    with pytest.raises(KnowledgeError) as error:
-        load_checked(folder)
-    assert [p.reason for p in error.value.problems] == ["message 'help' (fr): bad placeholder 'user_name'"]
-
-
-def test_flood_gate_forgets_idle_users() -> None:
-    clock = Clock()
-    gate = FloodGate(3, clock=clock)
-    for user in range(5):
-        gate.check(user)
-    clock.now = 61
-    gate.forget_idle()
-    assert gate.check(99) is Verdict.ALLOW and len(gate._times) == 1
