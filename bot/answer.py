@@ -10,7 +10,7 @@ from __future__ import annotations
 from .engine import Engine
 from .matcher import Match, match
 from .models import Entry, Knowledge, Outcome, Reply, Suggestion
-from .normalize import detect_language, terms, words
+from .normalize import detect_language, terms
 
 
 def answer(question: str, engine: Engine, lang_hint: str | None = None) -> Reply:
@@ -21,11 +21,14 @@ def answer(question: str, engine: Engine, lang_hint: str | None = None) -> Reply
     truncated = len(question) > limit
     text = question[:limit]
     lang = detect_language(text, engine.index.lexicon, settings.languages, lang_hint)
-    if not words(text):
+    question_terms = terms(text, engine.index.lexicon)
+    # Nothing but stop words ("bonjour", "merci !", "ok?") is not a question
+    # the bot failed to answer: invite one rather than say "I can't answer".
+    if not question_terms:
         return Reply(question, lang, Outcome.INVALID, 0.0, text=knowledge.message("empty", lang),
                      suggestions=examples(knowledge, lang), truncated=truncated)
 
-    matches = match(terms(text, engine.index.lexicon), engine.index, limit=settings.max_suggestions + 1)
+    matches = match(question_terms, engine.index, limit=settings.max_suggestions + 1)
     thresholds = settings.thresholds
     best = matches[0] if matches else None
     runner_up = matches[1].score if len(matches) > 1 else 0.0

@@ -63,6 +63,8 @@ def test_off_topic_gets_no_confident_answer(mini_engine: Engine, question: str) 
     ("\x00\x07\x1b[31m", Outcome.ABSTAINED),  # "31m" survives as a word; it matches nothing
     ("<b></b><i></i>", Outcome.INVALID),
     ("**__~~``**", Outcome.INVALID),
+    ("c'est le", Outcome.INVALID),  # stop words only: no question to answer
+    ("it was the", Outcome.INVALID),
     ("متى تم رفع الحظر؟", Outcome.ABSTAINED),
     ("\u202equand la voip a-t-elle été rétablie\u202c", Outcome.ANSWERED),  # right-to-left override marks
     ("<b>quand</b> la <i>VoIP</i> a-t-elle été <a href='x'>rétablie</a>", Outcome.ANSWERED),
