@@ -21,9 +21,9 @@ HOLDOUT = read_questions(ROOT / "tests" / "eval" / "holdout.yaml")
 SETS = {"tuning": TUNING, "holdout": HOLDOUT}
 ACCURACY_GOAL = 95.0
 ABSTENTION_GOAL = 95.0
-# The held-out set measured 88.5% (108/122) on 2026-11-23; this floor
+# The held-out set measured 91.0% (111/122) on 2026-11-23; this floor
 # catches a change that helps the tuning set by hurting what it cannot see.
-HOLDOUT_ACCURACY_FLOOR = 87.0
+HOLDOUT_ACCURACY_FLOOR = 89.0
 
 
 @pytest.fixture(scope="module")
