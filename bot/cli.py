@@ -139,6 +139,7 @@ def _console(args: argparse.Namespace, stdin: TextIO = sys.stdin, out: Callable[
     knowledge = engine.knowledge
     out(f"VoIP-Maroc: {len(knowledge.entries)} questions, {len(knowledge.sources)} sources. "
         "Ask in French or English; Ctrl-D quits.")
+    hint = args.lang
     while True:
         if stdin.isatty():
             try:
@@ -149,8 +150,12 @@ def _console(args: argparse.Namespace, stdin: TextIO = sys.stdin, out: Callable[
             line = stdin.readline()
             if not line:
                 break
-        out(to_plain(answer(line.rstrip("\n"), engine, args.lang), knowledge))
+        reply = answer(line.rstrip("\n"), engine, hint)
+        out(to_plain(reply, knowledge))
         out("")
+        # A conversation keeps its language: the last reply's is the hint for
+        # a next message that does not tell (an empty line, "COP22").
+        hint = args.lang or reply.lang
     return 0
 
 

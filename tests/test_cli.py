@@ -64,6 +64,13 @@ def test_main_job_without_token_is_the_console() -> None:
     assert result.stdout.count("Sources") >= 2
 
 
+def test_console_keeps_the_conversation_language_for_wordless_messages() -> None:
+    result = run("console", stdin="when was voip restored\n\n")
+    assert result.returncode == 0, result.stderr
+    assert "I couldn't find a question" in result.stdout
+    assert "Je n'ai pas trouvé" not in result.stdout
+
+
 def test_main_job_reads_the_token_from_dot_env(tmp_path: Path) -> None:
     # A malformed token stops the bot before any network call, which shows
     # that .env was read and the Telegram bot, not the console, was started.
