@@ -115,11 +115,11 @@ def match(question_terms: tuple[str, ...], index: Index, limit: int = 5) -> list
     question_set = frozenset(question_terms)
     matches = []
     for entry_id in candidates:
-        best = max(
-            index.variants_by_entry[entry_id],
-            key=lambda v: (_variant_score(question_set, weights, total, joined, v), v.text),
+        # Each variant is scored once; ties go to the alphabetically last text, as before.
+        score, _, best = max(
+            ((_variant_score(question_set, weights, total, joined, v), v.text, v) for v in index.variants_by_entry[entry_id]),
+            key=lambda scored: scored[:2],
         )
-        score = _variant_score(question_set, weights, total, joined, best)
         extra = (coverage[entry_id] - sum(weights[t] for t in question_set & best.terms)) / total
         score = min(100.0, score + _ENTRY_COVERAGE_WEIGHT * 100 * extra)
         matches.append(Match(entry_id, round(score, 2), best))
