@@ -32,9 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from fake_bot_api import Call, FakeBotApi, Updates  # noqa: E402
+from bot.core.engine import load_engine  # noqa: E402
 
-from bot.engine import load_engine  # noqa: E402
+from fake_bot_api import Call, FakeBotApi, Updates  # noqa: E402
 
 TOKEN = "123456789:BENCH-token_not_real_0123456789abcdef"
 TARGET_MEDIAN_MS = 50.0
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
         env.update(TELEGRAM_TOKEN=TOKEN, TELEGRAM_API_URL=api.base_url, KNOWLEDGE_DIR=str(tmp / "knowledge"),
                    DATA_DIR=str(tmp / "data"), LOG_LEVEL="WARNING", ADMIN_IDS="")
-        log = open(tmp / "bot.log", "wb")
+        log = open(tmp / "bot.log", "wb")  # noqa: SIM115 (lives as long as the bot process)
         bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--env-file", str(tmp / "empty.env")],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:

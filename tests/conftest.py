@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine, load_engine
+from bot.core.engine import Engine, load_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -25,6 +25,7 @@ MINI = {
     "settings.yaml": """
         languages: [fr, en]
         thresholds: {answer: 70, suggest: 45, margin: 4}
+        matcher: {recall_bias: 2.0, overlap_share: 0.8, entry_coverage: 0.35, candidates: 12}
         max_question_chars: 500
         max_suggestions: 3
         max_related: 3

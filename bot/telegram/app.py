@@ -16,21 +16,22 @@ from typing import Any
 from urllib.parse import urlparse
 
 import httpx
-from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
 from telegram.request import HTTPXRequest
 
-from ..config import Config
-from ..engine import Engine
-from ..knowledge import KnowledgeError
-from ..logs import configure_logging
-from ..stats import Stats
+from telegram import BotCommand, Update
+
+from ..core.engine import Engine
+from ..core.knowledge import KnowledgeError
+from ..ops.config import Config
+from ..ops.logs import configure_logging
+from ..ops.stats import Stats
 from . import handlers
 from .flood import FloodGate
 from .handlers import STATE_KEY, BotState
+from .html import COMMANDS
 from .reload import load_checked
-from .render import COMMANDS
 
 logger = logging.getLogger(__name__)
 

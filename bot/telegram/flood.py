@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from enum import Enum
-from typing import Callable
 
 WINDOW_SECONDS = 60.0
 # Idle users are forgotten every so many messages, so memory follows the

@@ -9,26 +9,29 @@ reads it once, so a question in flight finishes on the base it started with.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
-from telegram import InlineKeyboardMarkup, InlineQueryResultsButton, Message, MessageEntity, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 
-from ..answer import answer, answer_entry, examples
-from ..config import Config
-from ..engine import Engine
-from ..knowledge import KnowledgeError, Problem
-from ..models import Outcome, Reply
-from ..stats import Stats
-from . import render
+from telegram import InlineKeyboardMarkup, InlineQueryResultsButton, Message, MessageEntity, Update, User
+
+from ..core.answer import answer, answer_entry, examples
+from ..core.changes import compare
+from ..core.engine import Engine
+from ..core.knowledge import KnowledgeError, Problem
+from ..core.models import Outcome, Reply
+from ..ops.config import Config
+from ..ops.stats import Stats
+from . import html as render
 from .flood import FloodGate, Verdict
-from .reload import compare, load_checked
+from .reload import load_checked
 
 logger = logging.getLogger(__name__)
 
@@ -333,7 +336,6 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     if update.effective_chat.type != ChatType.PRIVATE:
         return
     state = state_of(context)
-    try:
+    # The error was likely Telegram being unreachable; it is logged above.
+    with contextlib.suppress(TelegramError):
         await update.effective_message.reply_html(render.message(state.engine.knowledge, "error", _lang(update.effective_user, state)))
-    except TelegramError:
-        pass  # the error was likely Telegram being unreachable; it is logged above

@@ -1,0 +1,191 @@
+"""Command line: `python -m bot [ask|console|check|eval|bench|run|unanswered]`.
+
+Each command is a thin shell over a library call. With no command, the bot
+runs on Telegram when TELEGRAM_TOKEN is set and as a local console otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from ..core.answer import answer
+from ..core.engine import Engine, load_engine
+from ..core.knowledge import KnowledgeError
+from ..core.models import Reply
+from ..ops.config import DEFAULT_KNOWLEDGE, REPOSITORY, read_environment
+from .plaintext import source_line, to_plain
+
+# The evaluation sets live in the repository only; an installed wheel has none.
+EVAL_FOLDER = REPOSITORY / "tests" / "eval"
+DEFAULT_EVAL = EVAL_FOLDER / "questions.yaml"
+# The tuning set is what misses are read from; the held-out set is only measured.
+EVAL_SETS = (DEFAULT_EVAL, EVAL_FOLDER / "holdout.yaml")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, run one command, return its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    # The environment (and ./.env) is read here once; commands get what they need from `args`.
+    environment = read_environment()
+    args.knowledge_dir = args.knowledge or Path(environment.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE)
+    if args.func is None:
+        args.func = _telegram if environment.get("TELEGRAM_TOKEN") else _default
+    try:
+        code: int = args.func(args)
+        return code
+    except KnowledgeError as exc:
+        print(f"The knowledge base has {len(exc.problems)} problem(s):", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Answers questions about Morocco's 2016 VoIP block.")
+    parser.set_defaults(func=None)
+    parser.add_argument("--knowledge", type=Path,
+                        help="knowledge folder (default: KNOWLEDGE_DIR from the environment or .env, else knowledge/)")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer one question, or one per line of stdin with --json")
+    ask.add_argument("question", nargs="?", help="the question; with --json and none, read stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question (see README)")
+    ask.add_argument("--lang", help="language hint for very short questions (fr, en)")
+    ask.set_defaults(func=_ask)
+
+    console = commands.add_parser("console", help="interactive prompt on the same engine")
+    console.add_argument("--lang", help="language hint for very short questions (fr, en)")
+    console.set_defaults(func=_console)
+
+    check = commands.add_parser("check", help="validate the knowledge base; exit 1 with file:line: reason")
+    check.add_argument("--articles", type=Path, help="the articles' folder: also check every quote against it")
+    check.set_defaults(func=_check)
+
+    evaluate = commands.add_parser("eval", help="accuracy on the evaluation sets")
+    evaluate.add_argument("--file", type=Path, action="append",
+                          help="evaluation questions (YAML); repeatable; default: the tuning and held-out sets")
+    evaluate.add_argument("--verbose", action="store_true", help="list every miss")
+    evaluate.set_defaults(func=_eval)
+
+    bench = commands.add_parser("bench", help="latency, load time and memory figures")
+    bench.add_argument("--scale", type=int, default=100, help="grow the base this many times too")
+    bench.add_argument("--repeat", type=int, default=20, help="passes over the questions")
+    bench.set_defaults(func=_bench)
+
+    try:
+        from .telegram_commands import register
+    except ImportError:  # the Telegram layer is optional for the core commands
+        pass
+    else:
+        register(commands)
+    return parser
+
+
+def _telegram(args: argparse.Namespace) -> int:
+    from .telegram_commands import run_from_env
+
+    return run_from_env(knowledge=args.knowledge)
+
+
+def _default(args: argparse.Namespace) -> int:
+    print("No TELEGRAM_TOKEN set: starting the local console. "
+          "To run the Telegram bot, set TELEGRAM_TOKEN (see .env.example) and run `python -m bot run`.")
+    args.lang = None
+    return _console(args)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    engine = load_engine(args.knowledge_dir)
+    if args.question is not None:
+        reply = answer(args.question, engine, args.lang)
+        print(json.dumps(reply_json(reply, engine), ensure_ascii=False) if args.json else to_plain(reply, engine.knowledge))
+        return 0
+    if not args.json:
+        print("ask: give a QUESTION, or use --json to read questions from stdin", file=sys.stderr)
+        return 2
+    for line in sys.stdin:
+        reply = answer(line.rstrip("\n"), engine, args.lang)
+        print(json.dumps(reply_json(reply, engine), ensure_ascii=False), flush=True)
+    return 0
+
+
+def reply_json(reply: Reply, engine: Engine) -> dict[str, object]:
+    """The stable JSON shape of a reply (documented in the README)."""
+    knowledge = engine.knowledge
+    return {
+        "question": reply.question,
+        "answered": reply.answered,
+        "outcome": reply.outcome.value,
+        "lang": reply.lang,
+        "text": to_plain(reply, knowledge),
+        "sources": [
+            {"id": s.id, "outlet": knowledge.local(s.outlet, reply.lang), "title": s.title,
+             "date": knowledge.local(s.date, reply.lang)}
+            for s in reply.sources
+        ],
+        "score": round(reply.score, 1),
+        "entry": reply.entry_id,
+        "suggestions": [s.question for s in reply.suggestions],
+    }
+
+
+def _console(args: argparse.Namespace, stdin: TextIO = sys.stdin, out: Callable[[str], None] = print) -> int:
+    engine = load_engine(args.knowledge_dir)
+    knowledge = engine.knowledge
+    out(f"VoIP-Maroc: {len(knowledge.entries)} questions, {len(knowledge.sources)} sources. "
+        "Ask in French or English; Ctrl-D quits.")
+    hint = args.lang
+    while True:
+        if stdin.isatty():
+            try:
+                line = input("> ")
+            except EOFError:
+                break
+        else:
+            line = stdin.readline()
+            if not line:
+                break
+        reply = answer(line.rstrip("\n"), engine, hint)
+        out(to_plain(reply, knowledge))
+        out("")
+        # A conversation keeps its language: the last reply's is the hint for
+        # a next message that does not tell (an empty line, "COP22").
+        hint = args.lang or reply.lang
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    engine = load_engine(args.knowledge_dir, args.articles)
+    k = engine.knowledge
+    variants = sum(len(qs) for e in k.entries.values() for qs in e.questions.values())
+    checked = f", every quote found in {args.articles}" if args.articles else " (quotes not checked: give --articles)"
+    print(f"OK: {len(k.sources)} sources, {len(k.facts)} facts, {len(k.entries)} entries, "
+          f"{variants} question variants{checked}.")
+    for source in k.sources.values():
+        print(f"  {source.id}: {source_line(source, k, k.settings.default_language)}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from ..quality.evaluate import evaluate, format_report, read_questions
+
+    engine = load_engine(args.knowledge_dir)
+    for number, path in enumerate(args.file or EVAL_SETS):
+        report = evaluate(read_questions(path), engine)
+        print(("\n" if number else "") + f"== {path.name}")
+        print(format_report(report, verbose=args.verbose))
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from ..quality.bench import run_benchmark
+
+    print(run_benchmark(args.knowledge_dir, DEFAULT_EVAL, scale=args.scale, repeat=args.repeat))
+    return 0

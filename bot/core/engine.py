@@ -1,0 +1,38 @@
+"""The loaded brain: a validated knowledge base and the index built from it.
+
+An `Engine` is immutable. Reloading builds a new one from the folder and the
+caller swaps one reference, so questions in flight finish on the old one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .knowledge import load_knowledge
+from .matcher import Index, build_index
+from .models import Knowledge
+from .normalize import build_lexicon
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A knowledge base ready to answer questions."""
+
+    knowledge: Knowledge
+    index: Index
+
+
+def build_engine(knowledge: Knowledge) -> Engine:
+    """Prepare the matcher's lexicon and index for a loaded knowledge base."""
+    variants: dict[str, list[str]] = {}
+    for entry in knowledge.entries.values():
+        for lang, questions in entry.questions.items():
+            variants.setdefault(lang, []).extend(questions)
+    lexicon = build_lexicon(knowledge.language.stopwords, knowledge.language.synonyms, variants)
+    return Engine(knowledge, build_index(knowledge.entries.values(), lexicon, knowledge.settings.matcher))
+
+
+def load_engine(folder: Path, articles: Path | None = None) -> Engine:
+    """Load, validate and index `folder`; raises KnowledgeError with every problem."""
+    return build_engine(load_knowledge(folder, articles))

@@ -1,0 +1,424 @@
+"""Load the knowledge folder into a validated, immutable `Knowledge`.
+
+Loading and checking are one pass: every problem found is collected with
+its file and line, and the load fails with all of them at once (like a
+linter), so a curator fixes a whole file in one go. `python -m bot check`
+and the Telegram `/reload` both report exactly these problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .models import (
+    Citation,
+    Entry,
+    Fact,
+    Knowledge,
+    LanguageData,
+    MatcherWeights,
+    Settings,
+    Source,
+    Text,
+    Thresholds,
+)
+from .normalize import words
+from .yamlfile import Located, Path_, YamlProblem, read_located
+
+MAX_QUOTE_CHARS = 300
+MIN_VARIANTS = 5
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the knowledge folder, where a curator can find it."""
+
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}" if self.line else f"{self.file}: {self.reason}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge folder has problems; nothing was loaded."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class _Doc:
+    """One YAML file being read: typed field access that records problems."""
+
+    def __init__(self, name: str, located: Located, problems: list[Problem]) -> None:
+        self.name = name
+        self.located = located
+        self.problems = problems
+
+    def problem(self, path: Path_, reason: str) -> None:
+        self.problems.append(Problem(self.name, self.located.line(path), reason))
+
+    def mapping(self, value: Any, path: Path_, required: Iterable[str], optional: Iterable[str] = ()) -> dict[str, Any]:
+        """`value` as a mapping with exactly the known keys; {} if it is not one."""
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a mapping with keys {', '.join(required)}")
+            return {}
+        required = tuple(required)
+        known = set(required) | set(optional)
+        for key in value:
+            if key not in known:
+                self.problem((*path, key), f"unknown key '{key}' (expected: {', '.join(sorted(known))})")
+        for key in required:
+            if key not in value:
+                self.problem(path, f"missing key '{key}'")
+        return value
+
+    def text(self, value: Any, path: Path_) -> str | None:
+        """`value` as a non-empty string, naming YAML 1.1's surprises."""
+        if isinstance(value, str):
+            if not value.strip():
+                self.problem(path, "empty text")
+                return None
+            return value
+        if isinstance(value, bool):
+            self.problem(path, f"YAML read this as the boolean {str(value).lower()} "
+                         "(yes/no/on/off are booleans in YAML 1.1): put the text in quotes")
+        elif isinstance(value, (dt.date, dt.datetime)):
+            self.problem(path, f"YAML read this as a date ({value}): put it in quotes")
+        elif isinstance(value, (int, float)):
+            self.problem(path, f"YAML read this as a number ({value}): put it in quotes")
+        elif value is None:
+            self.problem(path, "missing text")
+        else:
+            self.problem(path, "expected text")
+        return None
+
+    def ident(self, value: Any, path: Path_) -> str | None:
+        text = self.text(value, path)
+        if text is not None and not ID_PATTERN.match(text):
+            self.problem(path, f"id '{text}' must be lowercase letters, digits and dashes")
+            return None
+        return text
+
+    def texts(self, value: Any, path: Path_) -> list[str]:
+        """A list of texts; a single item is reported, not wrapped."""
+        if not isinstance(value, list):
+            self.problem(path, "expected a list")
+            return []
+        return [t for i, item in enumerate(value) if (t := self.text(item, (*path, i))) is not None]
+
+    def per_language(self, value: Any, path: Path_, languages: tuple[str, ...], read: Callable[[Any, Path_], Any]) -> dict[str, Any]:
+        """A mapping language -> value that must have every required language."""
+        if not isinstance(value, dict):
+            self.problem(path, f"expected one value per language ({', '.join(languages)})")
+            return {}
+        result = {}
+        for lang, item in value.items():
+            if not isinstance(lang, str):
+                self.problem((*path, lang), f"language code {lang!r} is not text (YAML 1.1 reads no/on/off as booleans): quote it")
+                continue
+            read_value = read(item, (*path, lang))
+            if read_value is not None:
+                result[lang] = read_value
+        for lang in languages:
+            if lang not in value:
+                self.problem(path, f"missing language '{lang}'")
+        return result
+
+    def items(self, key: str, item_keys: tuple[tuple[str, ...], tuple[str, ...]]) -> list[tuple[Path_, dict[str, Any]]]:
+        """The list under top-level `key`, each item checked for its keys."""
+        top = self.mapping(self.located.data, (), (key,))
+        value = top.get(key)
+        if not isinstance(value, list):
+            if key in top:
+                self.problem((key,), f"'{key}' must be a list")
+            return []
+        required, optional = item_keys
+        return [((key, i), self.mapping(item, (key, i), required, optional)) for i, item in enumerate(value)]
+
+
+def load_knowledge(folder: Path, articles: Path | None = None) -> Knowledge:
+    """Read and validate `folder`; raise KnowledgeError listing every problem.
+
+    With `articles` (the seeds folder), every quote must also be found
+    verbatim (white space aside) in the article its source names.
+    """
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        raise KnowledgeError([Problem(str(folder), None, "knowledge folder not found")])
+
+    def read(name: str) -> _Doc | None:
+        path = folder / name
+        if not path.is_file():
+            problems.append(Problem(name, None, "file not found"))
+            return None
+        try:
+            return _Doc(name, read_located(path), problems)
+        except YamlProblem as exc:
+            problems.append(Problem(name, exc.line, exc.reason))
+            return None
+
+    settings_doc = read("settings.yaml")
+    settings = _settings(settings_doc) if settings_doc else None
+    languages = settings.languages if settings else ("fr", "en")
+    sources_doc = read("sources.yaml")
+    sources = _sources(sources_doc, languages) if sources_doc else {}
+    facts_doc = read("facts.yaml")
+    facts = _facts(facts_doc, languages, sources, articles) if facts_doc else {}
+    qa_files = sorted((folder / "qa").glob("*.yaml")) if (folder / "qa").is_dir() else []
+    if not qa_files:
+        problems.append(Problem("qa/", None, "no Q&A files (qa/*.yaml)"))
+    entries: dict[str, Entry] = {}
+    entry_docs: dict[str, tuple[_Doc, Path_]] = {}
+    for path in qa_files:
+        doc = read(f"qa/{path.name}")
+        if doc:
+            _entries(doc, languages, facts, entries, entry_docs)
+    language_doc = read("language.yaml")
+    language = _language(language_doc, languages) if language_doc else LanguageData({}, {})
+    messages_doc = read("messages.yaml")
+    messages = _messages(messages_doc, languages) if messages_doc else {}
+
+    _check_references(entries, entry_docs, settings, settings_doc)
+    _check_variants(entries, entry_docs, language)
+    if problems or settings is None:
+        raise KnowledgeError(problems)
+    return Knowledge(sources, facts, entries, language, messages, settings)
+
+
+# settings.yaml sections of numbers: key -> (lowest, highest, whole number?).
+_THRESHOLDS = {"answer": (0, 100, False), "suggest": (0, 100, False), "margin": (0, 100, False)}
+_MATCHER = {"recall_bias": (0.01, 100, False), "overlap_share": (0, 1, False), "entry_coverage": (0, 1, False),
+            "candidates": (1, 1000, True)}
+_LIMITS = {"max_question_chars": (1, 100_000, True), "max_suggestions": (1, 20, True), "max_related": (1, 20, True)}
+
+
+def _settings(doc: _Doc) -> Settings | None:
+    data = doc.mapping(doc.located.data, (), ("languages", "thresholds", "matcher", *_LIMITS, "examples"))
+    languages = tuple(doc.texts(data.get("languages"), ("languages",)))
+    thresholds = _numbers(doc, data.get("thresholds"), ("thresholds",), _THRESHOLDS)
+    matcher = _numbers(doc, data.get("matcher"), ("matcher",), _MATCHER)
+    limits = _numbers(doc, data, (), _LIMITS, whole_document=True)
+    if thresholds and thresholds["suggest"] > thresholds["answer"]:
+        doc.problem(("thresholds",), "'suggest' must not be above 'answer'")
+    examples = tuple(doc.texts(data.get("examples"), ("examples",)))
+    if not languages:
+        doc.problem(("languages",), "at least one language is required")
+    if not languages or thresholds is None or matcher is None or limits is None:
+        return None
+    return Settings(
+        languages=languages,
+        default_language=languages[0],
+        thresholds=Thresholds(**thresholds),
+        matcher=MatcherWeights(**matcher),  # type: ignore[arg-type]
+        max_question_chars=int(limits["max_question_chars"]),
+        max_suggestions=int(limits["max_suggestions"]),
+        max_related=int(limits["max_related"]),
+        examples=examples,
+    )
+
+
+def _numbers(doc: _Doc, value: Any, path: Path_, spec: Mapping[str, tuple[float, float, bool]],
+             whole_document: bool = False) -> dict[str, float] | None:
+    """The numbers `spec` names, each checked for range; None if any is missing or wrong."""
+    section = value if whole_document else doc.mapping(value, path, tuple(spec))
+    found: dict[str, float] = {}
+    for key, (low, high, whole) in spec.items():
+        number = section.get(key) if isinstance(section, dict) else None
+        kind = "a whole number" if whole else "a number"
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or (whole and not isinstance(number, int)) \
+                or not low <= number <= high:
+            doc.problem((*path, key), f"'{key}' must be {kind} from {low:g} to {high:g}")
+        else:
+            found[key] = number
+    return found if len(found) == len(spec) else None
+
+
+def _sources(doc: _Doc, languages: tuple[str, ...]) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    keys = (("id", "file", "language", "sort_date", "outlet", "date", "title"), ())
+    for path, item in doc.items("sources", keys):
+        source_id = doc.ident(item.get("id"), (*path, "id"))
+        fields = {k: doc.text(item.get(k), (*path, k)) for k in ("file", "language", "sort_date", "title")}
+        outlet = doc.per_language(item.get("outlet"), (*path, "outlet"), languages, doc.text)
+        date = doc.per_language(item.get("date"), (*path, "date"), languages, doc.text)
+        if fields["sort_date"] and not DATE_PATTERN.match(fields["sort_date"]):
+            doc.problem((*path, "sort_date"), "sort_date must look like 2016-01-04, 2016-01 or 2016")
+        if source_id is None or None in fields.values():
+            continue
+        if source_id in sources:
+            doc.problem((*path, "id"), f"duplicate source id '{source_id}'")
+            continue
+        sources[source_id] = Source(source_id, outlet=outlet, date=date, **fields)  # type: ignore[arg-type]
+    return sources
+
+
+def _facts(doc: _Doc, languages: tuple[str, ...], sources: dict[str, Source], articles: Path | None) -> dict[str, Fact]:
+    facts: dict[str, Fact] = {}
+    article_text = _ArticleCache(articles)
+    keys = (("id", "text", "sources"), ("date", "disagrees_with"))
+    for path, item in doc.items("facts", keys):
+        fact_id = doc.ident(item.get("id"), (*path, "id"))
+        text = doc.per_language(item.get("text"), (*path, "text"), languages, doc.text)
+        date = None
+        if "date" in item:
+            date = doc.text(item["date"], (*path, "date"))
+            if date and not DATE_PATTERN.match(date):
+                doc.problem((*path, "date"), "date must look like 2016-01-04, 2016-01 or 2016")
+        citations = []
+        raw_sources = item.get("sources")
+        if not isinstance(raw_sources, list) or not raw_sources:
+            doc.problem((*path, "sources"), "a fact needs at least one source")
+            raw_sources = []
+        for i, raw in enumerate(raw_sources):
+            cpath = (*path, "sources", i)
+            cite = doc.mapping(raw, cpath, ("source", "quote"))
+            source_id = doc.text(cite.get("source"), (*cpath, "source"))
+            quote = doc.text(cite.get("quote"), (*cpath, "quote"))
+            if source_id is None or quote is None:
+                continue
+            if source_id not in sources:
+                doc.problem((*cpath, "source"), f"unknown source '{source_id}'")
+                continue
+            if len(quote) > MAX_QUOTE_CHARS:
+                doc.problem((*cpath, "quote"), f"quote is {len(quote)} characters; at most {MAX_QUOTE_CHARS}")
+            body = article_text.get(sources[source_id].file)
+            if body is not None and _squash(quote) not in body:
+                doc.problem((*cpath, "quote"), f"quote not found in article {sources[source_id].file}")
+            elif articles is not None and body is None:
+                doc.problem((*cpath, "source"), f"article file {sources[source_id].file} not found in {articles}")
+            citations.append(Citation(source_id, quote))
+        disagrees = tuple(doc.texts(item["disagrees_with"], (*path, "disagrees_with"))) if "disagrees_with" in item else ()
+        if fact_id is None:
+            continue
+        if fact_id in facts:
+            doc.problem((*path, "id"), f"duplicate fact id '{fact_id}'")
+            continue
+        facts[fact_id] = Fact(fact_id, text, tuple(citations), date, disagrees)
+    for fact in facts.values():
+        for other in fact.disagrees_with:
+            if other not in facts:
+                doc.problem(("facts",), f"fact '{fact.id}' disagrees_with unknown fact '{other}'")
+    return facts
+
+
+def _entries(doc: _Doc, languages: tuple[str, ...], facts: dict[str, Fact], entries: dict[str, Entry],
+             where: dict[str, tuple[_Doc, Path_]]) -> None:
+    keys = (("id", "topic", "questions", "answer", "facts"), ("related", "note"))
+    for path, item in doc.items("entries", keys):
+        entry_id = doc.ident(item.get("id"), (*path, "id"))
+        topic = doc.text(item.get("topic"), (*path, "topic"))
+        questions = doc.per_language(item.get("questions"), (*path, "questions"), languages, doc.texts)
+        for lang, variants in questions.items():
+            if len(variants) < MIN_VARIANTS:
+                doc.problem((*path, "questions", lang), f"{len(variants)} '{lang}' questions; at least {MIN_VARIANTS}")
+        answer = doc.per_language(item.get("answer"), (*path, "answer"), languages, doc.text)
+        fact_ids = tuple(doc.texts(item.get("facts"), (*path, "facts")))
+        if not fact_ids and "facts" in item:
+            doc.problem((*path, "facts"), "an answer must be built from at least one fact")
+        for i, fact_id in enumerate(fact_ids):
+            if fact_id not in facts:
+                doc.problem((*path, "facts", i), f"unknown fact '{fact_id}'")
+        related = tuple(doc.texts(item["related"], (*path, "related"))) if "related" in item else ()
+        note = doc.per_language(item["note"], (*path, "note"), languages, doc.text) if "note" in item else {}
+        cited = {f for f in fact_ids if f in facts}
+        if not note and any(set(facts[f].disagrees_with) & cited for f in cited):
+            doc.problem((*path, "facts"), "these facts disagree: the entry needs a 'note' saying so")
+        if entry_id is None or topic is None:
+            continue
+        if entry_id in entries:
+            doc.problem((*path, "id"), f"duplicate entry id '{entry_id}' (also in {where[entry_id][0].name})")
+            continue
+        entries[entry_id] = Entry(entry_id, topic, {k: tuple(v) for k, v in questions.items()}, answer, fact_ids, related, note)
+        where[entry_id] = (doc, path)
+
+
+def _language(doc: _Doc, languages: tuple[str, ...]) -> LanguageData:
+    data = doc.mapping(doc.located.data, (), ("stopwords", "synonyms"))
+    stop = doc.per_language(data.get("stopwords"), ("stopwords",), languages, doc.texts)
+    synonyms: dict[str, str] = {}
+    raw = data.get("synonyms")
+    if not isinstance(raw, dict):
+        doc.problem(("synonyms",), "expected a mapping: canonical word -> list of phrases")
+        raw = {}
+    for key, phrases in raw.items():
+        path = ("synonyms", key)
+        canonical = doc.text(key, path)
+        if canonical is None:
+            continue
+        for i, phrase in enumerate(doc.texts(phrases, path)):
+            folded = " ".join(words(phrase))
+            if not folded:
+                doc.problem((*path, i), f"phrase '{phrase}' has no words")
+            elif synonyms.get(folded, canonical) != canonical:
+                doc.problem((*path, i), f"'{phrase}' is already a synonym of '{synonyms[folded]}'")
+            else:
+                synonyms[folded] = canonical
+    # "qu'est-ce" as a stop word means each of its words is one.
+    return LanguageData({k: frozenset(w for phrase in v for w in words(phrase)) for k, v in stop.items()}, synonyms)
+
+
+def _messages(doc: _Doc, languages: tuple[str, ...]) -> dict[str, Text]:
+    data = doc.mapping(doc.located.data, (), ("messages",))
+    raw = data.get("messages")
+    if not isinstance(raw, dict):
+        doc.problem(("messages",), "expected a mapping: message key -> text per language")
+        return {}
+    return {key: doc.per_language(value, ("messages", key), languages, doc.text) for key, value in raw.items()}
+
+
+def _check_references(entries: dict[str, Entry], where: dict[str, tuple[_Doc, Path_]], settings: Settings | None,
+                      settings_doc: _Doc | None) -> None:
+    for entry in entries.values():
+        doc, path = where[entry.id]
+        for i, other in enumerate(entry.related):
+            if other not in entries:
+                doc.problem((*path, "related", i), f"unknown related entry '{other}'")
+            elif other == entry.id:
+                doc.problem((*path, "related", i), "an entry cannot be related to itself")
+    if settings and settings_doc:
+        for i, example in enumerate(settings.examples):
+            if example not in entries:
+                settings_doc.problem(("examples", i), f"unknown entry '{example}'")
+
+
+def _check_variants(entries: dict[str, Entry], where: dict[str, tuple[_Doc, Path_]], language: LanguageData) -> None:
+    """One question must lead to one entry: no variant under two entries."""
+    seen: dict[str, str] = {}
+    for entry in entries.values():
+        doc, path = where[entry.id]
+        for lang, variants in entry.questions.items():
+            for i, variant in enumerate(variants):
+                key = " ".join(words(variant))
+                owner = seen.setdefault(key, entry.id)
+                if owner != entry.id:
+                    doc.problem((*path, "questions", lang, i), f"question '{variant}' is also under entry '{owner}'")
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _ArticleCache:
+    """Article texts by file name, read once per load, white space folded."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.texts: dict[str, str | None] = {}
+
+    def get(self, name: str) -> str | None:
+        if self.folder is None:
+            return None
+        if name not in self.texts:
+            path = self.folder / name
+            self.texts[name] = _squash(path.read_text(encoding="utf-8")) if path.is_file() else None
+        return self.texts[name]

@@ -1,0 +1,185 @@
+"""Turn free text into the terms the matcher compares.
+
+The pipeline is the same for a user's question and for a curated variant:
+fold (case, accents, apostrophes, markup, control characters) -> words ->
+spelling correction against the known vocabulary -> light stemming ->
+synonyms (phrases to one canonical key, across languages) -> stop words out.
+What is French, English or a synonym comes from the knowledge base (the
+`Lexicon`); this module only knows how to apply it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+# Apostrophes, hyphens and the like separate words ("l'ANRT", "a-t-elle").
+_SEPARATORS = str.maketrans({c: " " for c in "'’‘`´ʼ-‐‑‒–—_/\\.,;:!?¿¡()[]{}<>«»\"“”„*#@&+=|~^%$"})
+# Arabic letters that users type interchangeably; folding them now means
+# Arabic variants can be added later as data alone.
+_ARABIC = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه", "ـ": ""})
+_TAG = re.compile(r"<[^<>]{0,200}>")
+_WORD = re.compile(r"[^\W_]+")
+
+# One light suffix stripper for both languages. It need not be linguistically
+# right, only consistent: questions and variants go through the same one.
+_SUFFIXES = (
+    "issements", "issement", "ations", "ements", "ation", "ement", "ments", "ment",
+    "ings", "ing", "ees", "ies", "ers", "ee", "es", "er", "ez", "ed", "ie", "is", "ir", "s", "e", "i",
+)
+_MIN_STEM = 4
+_MIN_CORRECTABLE = 4
+# Edits allowed when correcting a word (optimal string alignment: a swap of
+# two neighbouring letters is one edit): one up to 7 letters, two beyond.
+_LONG_WORD = 8
+
+
+def fold(text: str) -> str:
+    """Lowercase, accent-free text with markup and control characters removed."""
+    text = _TAG.sub(" ", text)
+    text = unicodedata.normalize("NFKD", text)
+    # Mn: accents and Arabic short vowels; Cc/Cf: control characters and
+    # invisible direction marks that right-to-left text often carries.
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cc", "Cf"))
+    return text.casefold().translate(_ARABIC).translate(_SEPARATORS)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, in order."""
+    return _WORD.findall(fold(text))
+
+
+def stem(word: str) -> str:
+    """Strip one common French or English ending, keeping a stem of 4 letters."""
+    if len(word) <= _MIN_STEM or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What normalisation needs from the knowledge base, prepared once per load."""
+
+    stopwords: frozenset[str]
+    synonyms: Mapping[tuple[str, ...], str]  # stemmed phrase -> canonical key
+    longest_synonym: int
+    known: frozenset[str]  # every folded word a variant, synonym or stop word uses
+    # Known words a misspelling may become, by (length, first letter).
+    correctable: Mapping[tuple[int, str], tuple[str, ...]]
+    language_words: Mapping[str, frozenset[str]]  # words seen only in one language
+
+
+def build_lexicon(
+    stopwords: Mapping[str, Iterable[str]],
+    synonyms: Mapping[str, str],
+    variants: Mapping[str, Iterable[str]],
+) -> Lexicon:
+    """Prepare a Lexicon from stop words and synonyms (per language) and all question variants."""
+    all_stop = frozenset(w for ws in stopwords.values() for w in ws)
+    stemmed = {tuple(stem(w) for w in phrase.split()): key for phrase, key in synonyms.items()}
+    by_language: dict[str, set[str]] = {}
+    for lang, texts in variants.items():
+        found = by_language.setdefault(lang, set(stopwords.get(lang, ())))
+        for text in texts:
+            found.update(words(text))
+    for lang, ws in stopwords.items():
+        by_language.setdefault(lang, set()).update(ws)
+    known = set(all_stop)
+    for found in by_language.values():
+        known |= found
+    for phrase in synonyms:
+        known.update(phrase.split())
+    only_in = {
+        lang: frozenset(ws - set().union(*(o for other, o in by_language.items() if other != lang)))
+        for lang, ws in by_language.items()
+    }
+    correctable: dict[tuple[int, str], list[str]] = {}
+    for word in sorted(known):
+        if len(word) >= _MIN_CORRECTABLE and word.isalpha():
+            correctable.setdefault((len(word), word[0]), []).append(word)
+    return Lexicon(
+        stopwords=all_stop,
+        synonyms=stemmed,
+        longest_synonym=max((len(p) for p in stemmed), default=1),
+        known=frozenset(known),
+        correctable={bucket: tuple(ws) for bucket, ws in correctable.items()},
+        language_words=only_in,
+    )
+
+
+def correct(word: str, lexicon: Lexicon) -> str:
+    """The known word closest to an unknown `word`, or `word` itself.
+
+    Only whole-word slips are corrected: one edit (two for long words), and
+    for four-letter words only a missing letter or a swap, since a changed
+    letter there too often makes another real word ("cout" is not "tout").
+    Candidates start with the word's first or second letter (the latter for
+    the first two letters swapped): slips on the first letter are rare, and
+    this keeps a lookup to a few small buckets however large the vocabulary.
+    Words with digits are never corrected: "cop21" must not become "cop22".
+    """
+    if word in lexicon.known or len(word) < _MIN_CORRECTABLE or not word.isalpha():
+        return word
+    edits = 2 if len(word) >= _LONG_WORD else 1
+    best: tuple[int, str] | None = None
+    for size in range(len(word) - edits, len(word) + edits + 1):
+        for initial in dict.fromkeys(word[:2]):
+            choices = lexicon.correctable.get((size, initial), ())
+            found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=edits)
+            if found and (best is None or (found[1], found[0]) < best) and _plausible(word, found[0]):
+                best = (found[1], found[0])
+    return best[1] if best else word
+
+
+def _plausible(word: str, candidate: str) -> bool:
+    return len(word) > _MIN_CORRECTABLE or len(candidate) > len(word) or sorted(candidate) == sorted(word)
+
+
+def terms(text: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """The matcher's terms for `text`: corrected, stemmed, synonyms merged, stop words out."""
+    folded = [correct(w, lexicon) for w in words(text)]
+    stems = [stem(w) for w in folded]
+    result: list[str] = []
+    i = 0
+    while i < len(stems):
+        for size in range(min(lexicon.longest_synonym, len(stems) - i), 0, -1):
+            key = lexicon.synonyms.get(tuple(stems[i : i + size]))
+            if key is not None:
+                result.append(key)
+                i += size
+                break
+        else:
+            if folded[i] not in lexicon.stopwords:
+                result.append(stems[i])
+            i += 1
+    return tuple(dict.fromkeys(result))
+
+
+def detect_language(text: str, lexicon: Lexicon, languages: tuple[str, ...], hint: str | None = None) -> str:
+    """The language of `text` among `languages`, by words only one language uses.
+
+    A tie (say a one-word question such as "COP22") goes to the caller's
+    hint, such as a Telegram user's language code "fr-FR", then to the first
+    language.
+    """
+    counts = {lang: 0 for lang in languages}
+    for word in words(text):
+        for lang in languages:
+            if word in lexicon.language_words.get(lang, ()):
+                counts[lang] += 1
+    best = max(counts.values(), default=0)
+    leaders = [lang for lang in languages if counts[lang] == best]
+    if len(leaders) == 1 and best > 0:
+        return leaders[0]
+    hinted = (hint or "").split("-")[0].lower()
+    if hinted in leaders:
+        return hinted
+    return leaders[0] if leaders else languages[0]

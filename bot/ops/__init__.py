@@ -1,0 +1,1 @@
+"""What a running bot needs around the core: settings, statistics, logs."""

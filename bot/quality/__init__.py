@@ -1,0 +1,1 @@
+"""Measuring the bot: evaluation sets and the benchmark."""
