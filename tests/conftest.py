@@ -25,7 +25,8 @@ MINI = {
     "settings.yaml": """
         languages: [fr, en]
         thresholds: {answer: 70, suggest: 45, margin: 4}
-        matcher: {recall_bias: 2.0, overlap_share: 0.8, entry_coverage: 0.35, candidates: 12}
+        matcher: {recall_bias: 2.0, overlap_share: 0.8, entry_coverage: 0.35, candidates: 12, close_enough: 80}
+        conversation: {context_minutes: 10, max_chats: 100}
         max_question_chars: 500
         max_suggestions: 3
         max_related: 3
@@ -106,6 +107,8 @@ MINI = {
           sources_label: {fr: "Sources :", en: "Sources:"}
           note_label: {fr: "À noter :", en: "Note:"}
           did_you_mean: {fr: "Vouliez-vous dire :", en: "Did you mean:"}
+          not_in_articles: {fr: "Les articles ne le disent pas ({things}).", en: "The articles don't say ({things})."}
+          clarify: {fr: "De quoi parlez-vous ?", en: "What are you referring to?"}
           abstain: {fr: "Je ne sais pas.", en: "I don't know."}
           empty: {fr: "Pas de question.", en: "No question."}
           truncated: {fr: "Message tronqué.", en: "Message cut."}

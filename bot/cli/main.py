@@ -14,17 +14,17 @@ from pathlib import Path
 from typing import TextIO
 
 from ..core.answer import answer
-from ..core.engine import Engine, load_engine
+from ..core.engine import load_engine
 from ..core.knowledge import KnowledgeError
-from ..core.models import Reply
 from ..ops.config import DEFAULT_KNOWLEDGE, REPOSITORY, read_environment
+from .jsonl import reply_json
 from .plaintext import source_line, to_plain
 
 # The evaluation sets live in the repository only; an installed wheel has none.
 EVAL_FOLDER = REPOSITORY / "tests" / "eval"
 DEFAULT_EVAL = EVAL_FOLDER / "questions.yaml"
-# The tuning set is what misses are read from; the held-out set is only measured.
-EVAL_SETS = (DEFAULT_EVAL, EVAL_FOLDER / "holdout.yaml")
+# The single-question sets `eval` reads by default, tuning sets first.
+EVAL_NAMES = ("questions.yaml", "tuning2.yaml", "adversarial.yaml", "holdout.yaml", "holdout2.yaml", "arabic.yaml")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="accuracy on the evaluation sets")
     evaluate.add_argument("--file", type=Path, action="append",
                           help="evaluation questions (YAML); repeatable; default: the tuning and held-out sets")
-    evaluate.add_argument("--verbose", action="store_true", help="list every miss")
+    evaluate.add_argument("--verbose", action="store_true", help="list every miss of the tuning sets")
+    evaluate.add_argument("--held-out-misses", action="store_true",
+                          help="also list the held-out sets' misses (never read them to tune: they measure generalisation)")
     evaluate.set_defaults(func=_eval)
 
     bench = commands.add_parser("bench", help="latency, load time and memory figures")
@@ -105,35 +107,15 @@ def _ask(args: argparse.Namespace) -> int:
     engine = load_engine(args.knowledge_dir)
     if args.question is not None:
         reply = answer(args.question, engine, args.lang)
-        print(json.dumps(reply_json(reply, engine), ensure_ascii=False) if args.json else to_plain(reply, engine.knowledge))
+        print(json.dumps(reply_json(reply, engine.knowledge), ensure_ascii=False) if args.json else to_plain(reply, engine.knowledge))
         return 0
     if not args.json:
         print("ask: give a QUESTION, or use --json to read questions from stdin", file=sys.stderr)
         return 2
     for line in sys.stdin:
         reply = answer(line.rstrip("\n"), engine, args.lang)
-        print(json.dumps(reply_json(reply, engine), ensure_ascii=False), flush=True)
+        print(json.dumps(reply_json(reply, engine.knowledge), ensure_ascii=False), flush=True)
     return 0
-
-
-def reply_json(reply: Reply, engine: Engine) -> dict[str, object]:
-    """The stable JSON shape of a reply (documented in the README)."""
-    knowledge = engine.knowledge
-    return {
-        "question": reply.question,
-        "answered": reply.answered,
-        "outcome": reply.outcome.value,
-        "lang": reply.lang,
-        "text": to_plain(reply, knowledge),
-        "sources": [
-            {"id": s.id, "outlet": knowledge.local(s.outlet, reply.lang), "title": s.title,
-             "date": knowledge.local(s.date, reply.lang)}
-            for s in reply.sources
-        ],
-        "score": round(reply.score, 1),
-        "entry": reply.entry_id,
-        "suggestions": [s.question for s in reply.suggestions],
-    }
 
 
 def _console(args: argparse.Namespace, stdin: TextIO = sys.stdin, out: Callable[[str], None] = print) -> int:
@@ -174,13 +156,19 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from ..quality.evaluate import evaluate, format_report, read_questions
+    from ..quality.evaluate import HELD_OUT, evaluate, format_report, read_set
 
     engine = load_engine(args.knowledge_dir)
-    for number, path in enumerate(args.file or EVAL_SETS):
-        report = evaluate(read_questions(path), engine)
-        print(("\n" if number else "") + f"== {path.name}")
-        print(format_report(report, verbose=args.verbose))
+    paths = args.file or [EVAL_FOLDER / name for name in EVAL_NAMES if (EVAL_FOLDER / name).is_file()]
+    if not paths:
+        print(f"No evaluation sets in {EVAL_FOLDER} (they live in the repository): give --file", file=sys.stderr)
+        return 2
+    for number, path in enumerate(paths):
+        evaluation = read_set(path)
+        report = evaluate(list(evaluation.questions), engine)
+        show = args.held_out_misses if evaluation.role == HELD_OUT else args.verbose
+        print(("\n" if number else "") + f"== {evaluation.name} ({evaluation.role})")
+        print(format_report(report, verbose=show))
     return 0
 
 

@@ -1,54 +1,139 @@
-"""Compose a `Reply` for one question: normalise -> match -> decide -> cite.
+"""Compose a `Reply` for one message: read -> match -> judge relevance -> decide -> cite.
 
-This is the core's single entry point. It is pure (no I/O, no clock, no
-global state) and never raises on any text, so every front end (command
-line, console, Telegram) can call it directly.
+`answer()` is the core's entry point for a question read on its own (and
+`conversation.converse()` for one read in a conversation). Both are pure (no
+I/O, no clock, no global state) and never raise on any text, so every front
+end (command line, console, Telegram) can call them directly.
+
+The decision, in order (each reply's `why.rule` names the one that applied):
+1. no words to read -> `invalid`, with example questions;
+2. the best *relevant* entry (see relevance.py) scores at least
+   `thresholds.answer` and leads the next relevant one by `margin` -> `answered`;
+3. some entries cover every word of the question and its type, scoring at
+   least `thresholds.suggest`, but none clears rule 2 -> `suggested` ("did you mean");
+4. the question names the episode's actors or things (language.yaml's
+   `episode`) but no entry answers its focus -> `not_in_articles`: "the
+   articles don't say", with the closest questions;
+5. otherwise -> `abstained`: off topic, with example questions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
 from .engine import Engine
-from .matcher import Match, match
-from .models import Entry, Knowledge, Outcome, Reply, Suggestion
-from .normalize import detect_language, terms
+from .matcher import match
+from .models import Citation, Entry, Judgement, Knowledge, Outcome, Reply, Suggestion, Why
+from .normalize import Analysis, analyse, detect_language
+from .relevance import judge, mentions, types_of
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the core read in one message, before matching."""
+
+    question: str  # as received
+    lang: str  # the reply language
+    analysis: Analysis
+    mentions: tuple[str, ...]  # the episode's actors and things it names
+    truncated: bool  # only its first max_question_chars were read
+
+
+def read(question: str, engine: Engine, lang_hint: str | None = None) -> Reading:
+    """Read a message: its language, terms and fillers, and what of the episode it names."""
+    knowledge = engine.knowledge
+    limit = knowledge.settings.max_question_chars
+    text = question[:limit]
+    lang = detect_language(text, engine.index.lexicon, knowledge.settings.languages, lang_hint)
+    analysis = analyse(text, engine.index.lexicon, lang)
+    return Reading(question, lang, analysis, mentions(analysis.terms, knowledge.language.episode), len(question) > limit)
 
 
 def answer(question: str, engine: Engine, lang_hint: str | None = None) -> Reply:
-    """Answer `question` from the engine's knowledge, in the question's language."""
+    """Answer `question` read on its own, from the engine's knowledge, in the question's language."""
+    return decide(read(question, engine, lang_hint), engine)
+
+
+def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
+           prefer: Sequence[Collection[str]] = ()) -> Reply:
+    """The reply to a message already read.
+
+    `context_terms` come from the conversation (the previous answer's key
+    concepts): they count for matching and for an entry's key concepts, never
+    as words the entry must cover, since the user did not write them.
+    Among relevant entries, those of the first tier of `prefer` that has
+    any come first (the previous answer, then its neighbours).
+    """
     knowledge = engine.knowledge
     settings = knowledge.settings
-    limit = settings.max_question_chars
-    truncated = len(question) > limit
-    text = question[:limit]
-    lang = detect_language(text, engine.index.lexicon, settings.languages, lang_hint)
-    question_terms = terms(text, engine.index.lexicon)
-    # Nothing but stop words ("bonjour", "merci !", "ok?") is not a question
-    # the bot failed to answer: invite one rather than say "I can't answer".
-    if not question_terms:
-        return Reply(question, lang, Outcome.INVALID, 0.0, text=knowledge.message("empty", lang),
-                     suggestions=examples(knowledge, lang), truncated=truncated)
+    lang = reading.lang
+    own = reading.analysis.terms
+    if not own:
+        # Nothing but stop words ("bonjour", "merci !", "ok?") is not a question
+        # the bot failed to answer: invite one rather than say "I can't answer".
+        return Reply(reading.question, lang, Outcome.INVALID, 0.0, text=knowledge.message("empty", lang),
+                     suggestions=examples(knowledge, lang), truncated=reading.truncated,
+                     why=Why((), (), (), (), "no words to read"))
+    question_terms = tuple(dict.fromkeys((*own, *context_terms)))
+    language = knowledge.language
+    # Filler words weigh next to nothing in matching; a synonym's key keeps its
+    # weight even when its words are everyday ones ("come back" is "restore").
+    noise = reading.analysis.fillers - engine.index.lexicon.keys
+    found = match(question_terms, engine.index, limit=settings.matcher.candidates, fillers=noise)
+    judged = judge(reading.analysis, question_terms, found, engine.index, knowledge.entries, language)
 
-    matches = match(question_terms, engine.index, limit=settings.max_suggestions + 1)
+    def why(rule: str) -> Why:
+        return Why(question_terms, types_of(own, language.question_types), reading.mentions, judged, rule)
+
     thresholds = settings.thresholds
-    best = matches[0] if matches else None
-    runner_up = matches[1].score if len(matches) > 1 else 0.0
-    if best and best.score >= thresholds.answer and best.score - runner_up >= thresholds.margin:
-        return _answered(question, knowledge.entries[best.entry_id], knowledge, lang, best.score, truncated)
-    close = [m for m in matches if m.score >= thresholds.suggest][: settings.max_suggestions]
+    best_score = judged[0].score if judged else 0.0
+    relevant = [j for j in judged if j.relevant]
+    tiers = [[j for j in relevant if j.entry_id in tier] for tier in prefer]
+    contenders = next((tier for tier in tiers if tier), relevant)
+    if contenders and contenders[0].score >= thresholds.answer:
+        lead = contenders[0].score - (contenders[1].score if len(contenders) > 1 else 0.0)
+        if lead >= thresholds.margin:
+            entry = knowledge.entries[contenders[0].entry_id]
+            return _answered(reading.question, entry, knowledge, lang, contenders[0].score, reading.truncated,
+                             why("relevant entry above the answer threshold, ahead of the next by the margin"))
+    # Every word of the question is one these entries use, for the kind of
+    # answer it wants: a paraphrase the bot is unsure of, so it asks.
+    close = [j for j in judged if not j.uncovered and j.type_ok and j.score >= thresholds.suggest]
     if close:
-        return Reply(question, lang, Outcome.SUGGESTED, close[0].score, text=knowledge.message("did_you_mean", lang),
-                     suggestions=_suggestions(close, knowledge, lang), truncated=truncated)
-    return Reply(question, lang, Outcome.ABSTAINED, best.score if best else 0.0, text=knowledge.message("abstain", lang),
-                 suggestions=examples(knowledge, lang), truncated=truncated)
+        return Reply(reading.question, lang, Outcome.SUGGESTED, best_score, text=knowledge.message("did_you_mean", lang),
+                     suggestions=_suggestions(close, knowledge, lang), truncated=reading.truncated,
+                     why=why("covered by entries, but not confidently enough to answer"))
+    if reading.mentions:
+        labels = ", ".join(dict.fromkeys(knowledge.local(language.episode[key], lang) for key in reading.mentions))
+        nearest = [j for j in judged if j.score >= thresholds.suggest] or list(judged)
+        return Reply(reading.question, lang, Outcome.NOT_IN_ARTICLES, best_score,
+                     text=knowledge.message("not_in_articles", lang).format(things=labels),
+                     suggestions=_suggestions(nearest, knowledge, lang) or examples(knowledge, lang),
+                     truncated=reading.truncated, why=why("names the episode, but no entry answers what it asks"))
+    return Reply(reading.question, lang, Outcome.ABSTAINED, best_score, text=knowledge.message("abstain", lang),
+                 suggestions=examples(knowledge, lang), truncated=reading.truncated,
+                 why=why("off topic: no relevant entry, and nothing of the episode named"))
 
 
 def answer_entry(entry_id: str, engine: Engine, lang: str) -> Reply:
     """The reply for an entry chosen directly, such as a pressed suggestion button."""
     entry = engine.knowledge.entries[entry_id]
-    return _answered(_suggestion(entry, lang).question, entry, engine.knowledge, lang, 100.0, False)
+    return _answered(_suggestion(entry, lang).question, entry, engine.knowledge, lang, 100.0, False, None)
 
 
-def _answered(question: str, entry: Entry, knowledge: Knowledge, lang: str, score: float, truncated: bool) -> Reply:
+def nearest(reading: Reading, engine: Engine) -> tuple[Suggestion, ...]:
+    """The questions closest to a message, for a reply that asks the user to say more."""
+    terms = reading.analysis.terms
+    found = match(terms, engine.index, limit=engine.knowledge.settings.max_suggestions) if terms else []
+    floor = engine.knowledge.settings.thresholds.suggest
+    close = [m for m in found if m.score >= floor]
+    knowledge = engine.knowledge
+    return tuple(_suggestion(knowledge.entries[m.entry_id], reading.lang) for m in close) or examples(knowledge, reading.lang)
+
+
+def _answered(question: str, entry: Entry, knowledge: Knowledge, lang: str, score: float, truncated: bool,
+              why: Why | None) -> Reply:
     settings = knowledge.settings
     return Reply(
         question, lang, Outcome.ANSWERED, score, entry.id,
@@ -56,8 +141,15 @@ def _answered(question: str, entry: Entry, knowledge: Knowledge, lang: str, scor
         note=entry.note.get(lang, ""),
         sources=knowledge.sources_of(entry),
         related=tuple(_suggestion(knowledge.entries[r], lang) for r in entry.related[: settings.max_related]),
+        quotes=quotes_of(entry, knowledge),
         truncated=truncated,
+        why=why,
     )
+
+
+def quotes_of(entry: Entry, knowledge: Knowledge) -> tuple[Citation, ...]:
+    """The verbatim article quotes an answer rests on, each once, in the order of its facts."""
+    return tuple(dict.fromkeys(c for f in entry.facts for c in knowledge.facts[f].citations))
 
 
 def _suggestion(entry: Entry, lang: str) -> Suggestion:
@@ -65,8 +157,9 @@ def _suggestion(entry: Entry, lang: str) -> Suggestion:
     return Suggestion(entry.id, questions[0])
 
 
-def _suggestions(matches: list[Match], knowledge: Knowledge, lang: str) -> tuple[Suggestion, ...]:
-    return tuple(_suggestion(knowledge.entries[m.entry_id], lang) for m in matches)
+def _suggestions(judged: Sequence[Judgement], knowledge: Knowledge, lang: str) -> tuple[Suggestion, ...]:
+    limit = knowledge.settings.max_suggestions
+    return tuple(_suggestion(knowledge.entries[j.entry_id], lang) for j in judged[:limit])
 
 
 def examples(knowledge: Knowledge, lang: str) -> tuple[Suggestion, ...]:

@@ -9,10 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import stopwordsiso
+
 from .knowledge import load_knowledge
 from .matcher import Index, build_index
 from .models import Knowledge
-from .normalize import build_lexicon
+from .normalize import build_lexicon, words
+
+
+def filler_words(knowledge: Knowledge) -> frozenset[str]:
+    """Words that say nothing of a question's focus: the stopwords-iso lists of the base's languages,
+    its own stop words and fillers, less the exceptions of language.yaml."""
+    language = knowledge.language
+    found = {w for lang in knowledge.settings.languages if stopwordsiso.has_lang(lang) for w in stopwordsiso.stopwords(lang)}
+    found |= {w for ws in language.stopwords.values() for w in ws} | language.fillers
+    return frozenset(" ".join(words(w)) for w in found) - language.not_fillers
 
 
 @dataclass(frozen=True)
@@ -29,7 +40,8 @@ def build_engine(knowledge: Knowledge) -> Engine:
     for entry in knowledge.entries.values():
         for lang, questions in entry.questions.items():
             variants.setdefault(lang, []).extend(questions)
-    lexicon = build_lexicon(knowledge.language.stopwords, knowledge.language.synonyms, variants)
+    lexicon = build_lexicon(knowledge.language.stopwords, knowledge.language.synonyms, variants,
+                            filler_words(knowledge))
     return Engine(knowledge, build_index(knowledge.entries.values(), lexicon, knowledge.settings.matcher))
 
 

@@ -19,6 +19,7 @@ from .models import (
     Citation,
     Entry,
     Fact,
+    FollowUpMarks,
     Knowledge,
     LanguageData,
     MatcherWeights,
@@ -27,10 +28,23 @@ from .models import (
     Text,
     Thresholds,
 )
-from .normalize import words
+from .normalize import stem, words
 from .yamlfile import Located, Path_, YamlProblem, read_located
 
+# Messages the core composes replies with, and the placeholders each takes.
+CORE_MESSAGES: dict[str, set[str]] = {
+    "did_you_mean": set(), "abstain": set(), "empty": set(), "not_in_articles": {"things"},
+    "truncated": set(), "note_label": set(), "sources_label": set(), "related_label": set(), "clarify": set(),
+    "source_line": {"outlet", "date", "title"},
+}
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 MAX_QUOTE_CHARS = 300
+# An answer opens with one sentence that carries the answer itself, short
+# enough to read at a glance on a phone; details follow it.
+MAX_LEAD_CHARS = 200
+# A sentence ends at . ! ? or the Arabic question mark, unless the dot
+# follows a lone capital (an initial, as in "Othman M.").
+SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?؟](?=\s|$)")
 MIN_VARIANTS = 5
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -190,6 +204,7 @@ def load_knowledge(folder: Path, articles: Path | None = None) -> Knowledge:
 
     _check_references(entries, entry_docs, settings, settings_doc)
     _check_variants(entries, entry_docs, language)
+    _check_relevance_keys(entries, entry_docs, language)
     if problems or settings is None:
         raise KnowledgeError(problems)
     return Knowledge(sources, facts, entries, language, messages, settings)
@@ -198,22 +213,24 @@ def load_knowledge(folder: Path, articles: Path | None = None) -> Knowledge:
 # settings.yaml sections of numbers: key -> (lowest, highest, whole number?).
 _THRESHOLDS = {"answer": (0, 100, False), "suggest": (0, 100, False), "margin": (0, 100, False)}
 _MATCHER = {"recall_bias": (0.01, 100, False), "overlap_share": (0, 1, False), "entry_coverage": (0, 1, False),
-            "candidates": (1, 1000, True)}
+            "candidates": (1, 1000, True), "close_enough": (0, 101, False)}
 _LIMITS = {"max_question_chars": (1, 100_000, True), "max_suggestions": (1, 20, True), "max_related": (1, 20, True)}
+_CONVERSATION = {"context_minutes": (0, 24 * 60, False), "max_chats": (1, 10_000_000, True)}
 
 
 def _settings(doc: _Doc) -> Settings | None:
-    data = doc.mapping(doc.located.data, (), ("languages", "thresholds", "matcher", *_LIMITS, "examples"))
+    data = doc.mapping(doc.located.data, (), ("languages", "thresholds", "matcher", *_LIMITS, "examples", "conversation"))
     languages = tuple(doc.texts(data.get("languages"), ("languages",)))
     thresholds = _numbers(doc, data.get("thresholds"), ("thresholds",), _THRESHOLDS)
     matcher = _numbers(doc, data.get("matcher"), ("matcher",), _MATCHER)
     limits = _numbers(doc, data, (), _LIMITS, whole_document=True)
+    conversation = _numbers(doc, data.get("conversation"), ("conversation",), _CONVERSATION)
     if thresholds and thresholds["suggest"] > thresholds["answer"]:
         doc.problem(("thresholds",), "'suggest' must not be above 'answer'")
     examples = tuple(doc.texts(data.get("examples"), ("examples",)))
     if not languages:
         doc.problem(("languages",), "at least one language is required")
-    if not languages or thresholds is None or matcher is None or limits is None:
+    if not languages or thresholds is None or matcher is None or limits is None or conversation is None:
         return None
     return Settings(
         languages=languages,
@@ -224,6 +241,8 @@ def _settings(doc: _Doc) -> Settings | None:
         max_suggestions=int(limits["max_suggestions"]),
         max_related=int(limits["max_related"]),
         examples=examples,
+        context_seconds=60.0 * conversation["context_minutes"],
+        max_chats=int(conversation["max_chats"]),
     )
 
 
@@ -313,7 +332,7 @@ def _facts(doc: _Doc, languages: tuple[str, ...], sources: dict[str, Source], ar
 
 def _entries(doc: _Doc, languages: tuple[str, ...], facts: dict[str, Fact], entries: dict[str, Entry],
              where: dict[str, tuple[_Doc, Path_]]) -> None:
-    keys = (("id", "topic", "questions", "answer", "facts"), ("related", "note"))
+    keys = (("id", "topic", "questions", "answer", "facts"), ("related", "note", "asks", "needs", "also"))
     for path, item in doc.items("entries", keys):
         entry_id = doc.ident(item.get("id"), (*path, "id"))
         topic = doc.text(item.get("topic"), (*path, "topic"))
@@ -322,6 +341,10 @@ def _entries(doc: _Doc, languages: tuple[str, ...], facts: dict[str, Fact], entr
             if len(variants) < MIN_VARIANTS:
                 doc.problem((*path, "questions", lang), f"{len(variants)} '{lang}' questions; at least {MIN_VARIANTS}")
         answer = doc.per_language(item.get("answer"), (*path, "answer"), languages, doc.text)
+        for lang, text in answer.items():
+            if len(lead := lead_sentence(text)) > MAX_LEAD_CHARS:
+                doc.problem((*path, "answer", lang), f"the answer's first sentence is {len(lead)} characters; "
+                            f"open with a sentence of at most {MAX_LEAD_CHARS} that carries the answer")
         fact_ids = tuple(doc.texts(item.get("facts"), (*path, "facts")))
         if not fact_ids and "facts" in item:
             doc.problem((*path, "facts"), "an answer must be built from at least one fact")
@@ -329,23 +352,33 @@ def _entries(doc: _Doc, languages: tuple[str, ...], facts: dict[str, Fact], entr
             if fact_id not in facts:
                 doc.problem((*path, "facts", i), f"unknown fact '{fact_id}'")
         related = tuple(doc.texts(item["related"], (*path, "related"))) if "related" in item else ()
+        asks = tuple(doc.texts(item["asks"], (*path, "asks"))) if "asks" in item else ()
+        needs = tuple(doc.texts(item["needs"], (*path, "needs"))) if "needs" in item else ()
+        also = tuple(doc.texts(item["also"], (*path, "also"))) if "also" in item else ()
         note = doc.per_language(item["note"], (*path, "note"), languages, doc.text) if "note" in item else {}
-        cited = {f for f in fact_ids if f in facts}
-        if not note and any(set(facts[f].disagrees_with) & cited for f in cited):
-            doc.problem((*path, "facts"), "these facts disagree: the entry needs a 'note' saying so")
+        cited = [f for f in fact_ids if f in facts]
+        disputed = [f for f in cited if facts[f].disagrees_with]
+        # A disputed fact needs the note even when its rival is not cited:
+        # the reader must learn that another article says otherwise.
+        if not note and disputed:
+            doc.problem((*path, "facts"), f"fact '{disputed[0]}' is disputed by another article's fact "
+                        f"({', '.join(facts[disputed[0]].disagrees_with)}): the entry needs a 'note' saying so")
         if entry_id is None or topic is None:
             continue
         if entry_id in entries:
             doc.problem((*path, "id"), f"duplicate entry id '{entry_id}' (also in {where[entry_id][0].name})")
             continue
-        entries[entry_id] = Entry(entry_id, topic, {k: tuple(v) for k, v in questions.items()}, answer, fact_ids, related, note)
+        entries[entry_id] = Entry(entry_id, topic, {k: tuple(v) for k, v in questions.items()}, answer, fact_ids, related, note,
+                                  asks, needs, also)
         where[entry_id] = (doc, path)
 
 
 def _language(doc: _Doc, languages: tuple[str, ...]) -> LanguageData:
-    data = doc.mapping(doc.located.data, (), ("stopwords", "synonyms"))
+    optional = ("question_types", "episode", "context", "not_fillers", "fillers", "follow_up", "language_requests")
+    data = doc.mapping(doc.located.data, (), ("stopwords", "synonyms"), optional)
     stop = doc.per_language(data.get("stopwords"), ("stopwords",), languages, doc.texts)
     synonyms: dict[str, str] = {}
+    stemmed: dict[tuple[str, ...], tuple[str, str]] = {}
     raw = data.get("synonyms")
     if not isinstance(raw, dict):
         doc.problem(("synonyms",), "expected a mapping: canonical word -> list of phrases")
@@ -361,10 +394,57 @@ def _language(doc: _Doc, languages: tuple[str, ...]) -> LanguageData:
                 doc.problem((*path, i), f"phrase '{phrase}' has no words")
             elif synonyms.get(folded, canonical) != canonical:
                 doc.problem((*path, i), f"'{phrase}' is already a synonym of '{synonyms[folded]}'")
+            elif (clash := stemmed.setdefault(tuple(stem(w) for w in folded.split()), (phrase, canonical)))[1] != canonical:
+                # Matching compares stems: two phrases that stem alike cannot lead to two keys.
+                doc.problem((*path, i), f"'{phrase}' reads the same as '{clash[0]}' (a synonym of '{clash[1]}') once stemmed")
             else:
                 synonyms[folded] = canonical
+    keys = set(synonyms.values())
+    question_types = doc.texts(data["question_types"], ("question_types",)) if "question_types" in data else []
+    for i, key in enumerate(question_types):
+        if key not in keys:
+            doc.problem(("question_types", i), f"question type '{key}' is not a synonym key")
+    episode: dict[str, Text] = {}
+    raw_episode = data.get("episode", {})
+    if not isinstance(raw_episode, dict):
+        doc.problem(("episode",), "expected a mapping: synonym key -> label per language")
+        raw_episode = {}
+    for key, labels in raw_episode.items():
+        if key not in keys:
+            doc.problem(("episode", key), f"'{key}' is not a synonym key")
+            continue
+        episode[key] = doc.per_language(labels, ("episode", key), languages, doc.text)
     # "qu'est-ce" as a stop word means each of its words is one.
-    return LanguageData({k: frozenset(w for phrase in v for w in words(phrase)) for k, v in stop.items()}, synonyms)
+    stopwords = {k: frozenset(w for phrase in v for w in words(phrase)) for k, v in stop.items()}
+    context = doc.texts(data["context"], ("context",)) if "context" in data else []
+    not_fillers = doc.texts(data["not_fillers"], ("not_fillers",)) if "not_fillers" in data else []
+    fillers = doc.per_language(data["fillers"], ("fillers",), (), doc.texts) if "fillers" in data else {}
+    return LanguageData(stopwords, synonyms, frozenset(question_types), episode, frozenset(context),
+                        frozenset(" ".join(words(w)) for w in not_fillers),
+                        frozenset(w for ws in fillers.values() for phrase in ws for w in words(phrase)),
+                        _follow_up(doc, data.get("follow_up")), _language_requests(doc, data.get("language_requests"), languages))
+
+
+def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
+    if value is None:
+        return FollowUpMarks()
+    data = doc.mapping(value, ("follow_up",), (), ("openers", "back_references", "politeness"))
+
+    def folded(key: str) -> frozenset[str]:
+        per_language = doc.per_language(data[key], ("follow_up", key), (), doc.texts) if key in data else {}
+        return frozenset(w for ws in per_language.values() for phrase in ws for w in words(phrase))
+
+    return FollowUpMarks(folded("openers"), folded("back_references"), folded("politeness"))
+
+
+def _language_requests(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    if value is None:
+        return {}
+    requests = doc.per_language(value, ("language_requests",), (), doc.texts)
+    for lang in requests:
+        if lang not in languages:
+            doc.problem(("language_requests", lang), f"'{lang}' is not a language of settings.yaml")
+    return {lang: tuple(tuple(words(p)) for p in phrases if words(p)) for lang, phrases in requests.items() if lang in languages}
 
 
 def _messages(doc: _Doc, languages: tuple[str, ...]) -> dict[str, Text]:
@@ -373,7 +453,17 @@ def _messages(doc: _Doc, languages: tuple[str, ...]) -> dict[str, Text]:
     if not isinstance(raw, dict):
         doc.problem(("messages",), "expected a mapping: message key -> text per language")
         return {}
-    return {key: doc.per_language(value, ("messages", key), languages, doc.text) for key, value in raw.items()}
+    messages: dict[str, Text] = {key: doc.per_language(value, ("messages", key), languages, doc.text) for key, value in raw.items()}
+    for key, placeholders in CORE_MESSAGES.items():
+        if key not in messages:
+            doc.problem(("messages",), f"missing message '{key}' (every reply needs it)")
+            continue
+        for lang, text in messages[key].items():
+            found = set(PLACEHOLDER.findall(text))
+            if found != placeholders:
+                doc.problem(("messages", key, lang), f"message '{key}' must use exactly the placeholders "
+                            f"{', '.join('{' + p + '}' for p in sorted(placeholders)) or 'none'}")
+    return messages
 
 
 def _check_references(entries: dict[str, Entry], where: dict[str, tuple[_Doc, Path_]], settings: Settings | None,
@@ -402,6 +492,27 @@ def _check_variants(entries: dict[str, Entry], where: dict[str, tuple[_Doc, Path
                 owner = seen.setdefault(key, entry.id)
                 if owner != entry.id:
                     doc.problem((*path, "questions", lang, i), f"question '{variant}' is also under entry '{owner}'")
+
+
+def lead_sentence(text: str) -> str:
+    """The first sentence of an answer: what a reader sees first."""
+    end = SENTENCE_END.search(text)
+    return text[: end.end()] if end else text
+
+
+def _check_relevance_keys(entries: dict[str, Entry], where: dict[str, tuple[_Doc, Path_]], language: LanguageData) -> None:
+    """`asks` must be declared question types; each of `needs` a term the entry's own questions can produce."""
+    keys = set(language.synonyms.values())
+    for entry in entries.values():
+        doc, path = where[entry.id]
+        for i, kind in enumerate(entry.asks):
+            if kind not in language.question_types:
+                doc.problem((*path, "asks", i), f"'{kind}' is not a question type of language.yaml "
+                            f"({', '.join(sorted(language.question_types)) or 'none declared'})")
+        own = {stem(w) for variants in entry.questions.values() for v in variants for w in words(v)}
+        for i, need in enumerate(entry.needs):
+            if need not in keys and need not in own:
+                doc.problem((*path, "needs", i), f"'{need}' is neither a synonym key nor a word of this entry's questions")
 
 
 def _squash(text: str) -> str:

@@ -21,13 +21,17 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from .models import Entry, MatcherWeights
 from .normalize import Lexicon, terms
+
+# What a filler term weighs, against an IDF of about 0.1 to 4: enough to
+# keep its share of a match, too little to change which entry wins.
+FILLER_WEIGHT = 0.05
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Index:
     variants_by_entry: Mapping[str, tuple[Variant, ...]]
     lightest: Mapping[str, float]  # entry id -> weight of its tersest variant
     entries_by_term: Mapping[str, tuple[str, ...]]
+    vocabulary: Mapping[str, frozenset[str]]  # entry id -> every term its questions use, and its key concepts
     idf: Mapping[str, float]
     unknown_idf: float
 
@@ -87,14 +92,24 @@ def build_index(entries: Iterable[Entry], lexicon: Lexicon, weights: MatcherWeig
         for entry_id, rows in normalised.items()
     }
     lightest = {entry_id: min((v.weight for v in vs), default=0.0) for entry_id, vs in variants_by_entry.items()}
-    return Index(lexicon, weights, variants_by_entry, lightest, {t: tuple(ids) for t, ids in entries_by_term.items()}, idf, unknown_idf)
+    vocabulary = {
+        e.id: frozenset(t for _, _, ts in normalised[e.id] for t in ts) | frozenset(e.needs)
+        | frozenset(t for phrase in e.also for t in terms(phrase, lexicon))
+        for e in entries
+    }
+    return Index(lexicon, weights, variants_by_entry, lightest, {t: tuple(ids) for t, ids in entries_by_term.items()},
+                 vocabulary, idf, unknown_idf)
 
 
-def match(question_terms: tuple[str, ...], index: Index, limit: int = 5) -> list[Match]:
-    """The best-scoring entries for these terms, best first, scores 0-100."""
+def match(question_terms: tuple[str, ...], index: Index, limit: int = 5, fillers: Collection[str] = ()) -> list[Match]:
+    """The best-scoring entries for these terms, best first, scores 0-100.
+
+    `fillers` (terms of everyday filler words) weigh almost nothing: a long,
+    chatty question is not a worse match for what it asks.
+    """
     if not question_terms:
         return []
-    weights = {t: index.idf.get(t, index.unknown_idf) for t in question_terms}
+    weights = {t: FILLER_WEIGHT if t in fillers else index.idf.get(t, index.unknown_idf) for t in question_terms}
     total = sum(weights.values())
     coverage: dict[str, float] = defaultdict(float)
     for term in question_terms:

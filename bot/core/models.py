@@ -61,6 +61,15 @@ class Entry:
     facts: tuple[str, ...]
     related: tuple[str, ...] = ()
     note: Text = field(default_factory=dict)
+    # The question types it answers (who, when, why...): a question of
+    # another type is not answered by it, however many words it shares.
+    asks: tuple[str, ...] = ()
+    # Its key concepts: a question must name at least one of them to get
+    # this answer outright ("president" alone is not the letter to ANRT's).
+    needs: tuple[str, ...] = ()
+    # Words a question about it may use though its questions don't: they
+    # count as covered ("juridique" for the ANRT's justification).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,9 @@ class MatcherWeights:
     overlap_share: float  # share of term overlap in a variant's score; fuzzy similarity has the rest
     entry_coverage: float  # share of the question covered only by the entry's other variants, added
     candidates: int  # entries scored in full, among those sharing the most question weight
+    # From this score up, a question this close to one of the entry's
+    # questions may have one word the entry does not cover (a slip, an aside).
+    close_enough: float = 101.0
 
 
 @dataclass(frozen=True)
@@ -94,14 +106,42 @@ class Settings:
     max_suggestions: int
     max_related: int
     examples: tuple[str, ...]
+    context_seconds: float = 600.0  # how long a conversation remembers its last answer
+    max_chats: int = 10_000  # conversations remembered at once, the most recent
+
+
+@dataclass(frozen=True)
+class FollowUpMarks:
+    """Folded words that show a message continues a conversation."""
+
+    openers: frozenset[str] = frozenset()  # "et", "and": a message opening with one continues
+    back_references: frozenset[str] = frozenset()  # "il", "sa", "his": someone already named
+    politeness: frozenset[str] = frozenset()  # "please", "stp": words around a request
 
 
 @dataclass(frozen=True)
 class LanguageData:
-    """Stop words per language and synonyms (surface phrase -> canonical key)."""
+    """Stop words per language, synonyms (surface phrase -> canonical key), and what some keys mean."""
 
     stopwords: Mapping[str, frozenset[str]]
     synonyms: Mapping[str, str]
+    # Keys that say what kind of answer a question wants (who, when, why...).
+    question_types: frozenset[str] = frozenset()
+    # Keys that name the episode's own actors and things, with a label per
+    # language: a question naming one is near the episode even when no
+    # entry answers it ("Who runs Maroc Telecom?").
+    episode: Mapping[str, Text] = field(default_factory=dict)
+    # Keys and words that name the episode itself (VoIP, calls, the apps, the
+    # year): context in a question, never its focus, so an entry need not use them.
+    context: frozenset[str] = frozenset()
+    # Words a general stop word list calls filler, but that can carry what a
+    # question asks ("next", "become", "most"): they must be covered.
+    not_fillers: frozenset[str] = frozenset()
+    # More filler words, per language, than the general list has ("guy", "u").
+    fillers: frozenset[str] = frozenset()
+    follow_up: FollowUpMarks = FollowUpMarks()
+    # Folded phrases that ask for the previous answer in a language ("in english").
+    language_requests: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -139,7 +179,9 @@ class Outcome(str, Enum):
 
     ANSWERED = "answered"
     SUGGESTED = "suggested"
+    NOT_IN_ARTICLES = "not_in_articles"  # about the episode's actors or things, but no article answers it
     ABSTAINED = "abstained"
+    CLARIFY = "clarify"  # a follow-up ("et pourquoi ?") with no previous answer to follow
     INVALID = "invalid"  # nothing to read: empty, only emoji or markup
 
 
@@ -149,6 +191,35 @@ class Suggestion:
 
     entry_id: str
     question: str
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One candidate entry for a question, with the signals that decide whether it answers it."""
+
+    entry_id: str
+    score: float  # lexical similarity, 0-100
+    uncovered: tuple[str, ...]  # question terms the entry never uses: its focus may be elsewhere
+    needs_met: bool  # the question names one of the entry's key concepts
+    type_ok: bool  # the question's type (who, when...) is one the entry answers, or it has none
+    close: bool = False  # scored so high that one uncovered word is tolerated
+
+    @property
+    def relevant(self) -> bool:
+        """Whether this entry answers what was asked, whatever its score."""
+        covered = not self.uncovered or (self.close and len(self.uncovered) == 1)
+        return covered and self.needs_met and self.type_ok
+
+
+@dataclass(frozen=True)
+class Why:
+    """How the engine decided: what it read in the question and how each candidate fared."""
+
+    terms: tuple[str, ...]  # the question's terms, after normalisation
+    types: tuple[str, ...]  # its question types (who, when...)
+    mentions: tuple[str, ...]  # the episode's actors and things it names
+    candidates: tuple[Judgement, ...]  # best first
+    rule: str  # the rule that decided the outcome, in a few words
 
 
 @dataclass(frozen=True)
@@ -165,7 +236,9 @@ class Reply:
     sources: tuple[Source, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     related: tuple[Suggestion, ...] = ()
+    quotes: tuple[Citation, ...] = ()  # the verbatim article quotes an answer rests on
     truncated: bool = False  # the question was cut to max_question_chars
+    why: Why | None = None
 
     @property
     def answered(self) -> bool:

@@ -75,14 +75,20 @@ class Lexicon:
     # Known words a misspelling may become, by (length, first letter).
     correctable: Mapping[tuple[int, str], tuple[str, ...]]
     language_words: Mapping[str, frozenset[str]]  # words seen only in one language
+    # Everyday filler words (a general stop word list, less the exceptions
+    # of language.yaml): they tell nothing of a question's focus, and are
+    # never "corrected" into something else.
+    filler_words: frozenset[str] = frozenset()
+    keys: frozenset[str] = frozenset()  # the synonyms' canonical keys
 
 
 def build_lexicon(
     stopwords: Mapping[str, Iterable[str]],
     synonyms: Mapping[str, str],
     variants: Mapping[str, Iterable[str]],
+    fillers: Iterable[str] = (),
 ) -> Lexicon:
-    """Prepare a Lexicon from stop words and synonyms (per language) and all question variants."""
+    """Prepare a Lexicon from stop words and synonyms (per language), all question variants, and filler words."""
     all_stop = frozenset(w for ws in stopwords.values() for w in ws)
     stemmed = {tuple(stem(w) for w in phrase.split()): key for phrase, key in synonyms.items()}
     by_language: dict[str, set[str]] = {}
@@ -101,6 +107,9 @@ def build_lexicon(
         lang: frozenset(ws - set().union(*(o for other, o in by_language.items() if other != lang)))
         for lang, ws in by_language.items()
     }
+    # A filler is known (so "even" is never corrected to "event") but is no
+    # correction target unless a variant or a synonym uses it too.
+    filler_words = {w for f in fillers for w in words(f)}
     correctable: dict[tuple[int, str], list[str]] = {}
     for word in sorted(known):
         if len(word) >= _MIN_CORRECTABLE and word.isalpha():
@@ -109,13 +118,15 @@ def build_lexicon(
         stopwords=all_stop,
         synonyms=stemmed,
         longest_synonym=max((len(p) for p in stemmed), default=1),
-        known=frozenset(known),
+        known=frozenset(known | filler_words),  # fillers are never "corrected"
         correctable={bucket: tuple(ws) for bucket, ws in correctable.items()},
         language_words=only_in,
+        filler_words=frozenset(filler_words),
+        keys=frozenset(stemmed.values()),
     )
 
 
-def correct(word: str, lexicon: Lexicon) -> str:
+def correct(word: str, lexicon: Lexicon, lang: str | None = None) -> str:
     """The known word closest to an unknown `word`, or `word` itself.
 
     Only whole-word slips are corrected: one edit (two for long words), and
@@ -125,42 +136,76 @@ def correct(word: str, lexicon: Lexicon) -> str:
     the first two letters swapped): slips on the first letter are rare, and
     this keeps a lookup to a few small buckets however large the vocabulary.
     Words with digits are never corrected: "cop21" must not become "cop22".
+    A correction manufactures evidence, so two more limits: in a question
+    of language `lang`, never into a word only another language uses
+    ("debate" is not the French "debute"); and into a stop word, which would
+    make the word vanish, only at one edit ("parliament" is not "parlaient").
     """
     if word in lexicon.known or len(word) < _MIN_CORRECTABLE or not word.isalpha():
         return word
     edits = 2 if len(word) >= _LONG_WORD else 1
-    best: tuple[int, str] | None = None
+    foreign = [ws for other, ws in lexicon.language_words.items() if lang is not None and other != lang]
+    # Among equally close candidates, a content word beats a stop word and
+    # the same first letter beats another ("letre" is "lettre", not "etre").
+    best: tuple[int, bool, bool, str] | None = None
     for size in range(len(word) - edits, len(word) + edits + 1):
         for initial in dict.fromkeys(word[:2]):
             choices = lexicon.correctable.get((size, initial), ())
-            found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=edits)
-            if found and (best is None or (found[1], found[0]) < best) and _plausible(word, found[0]):
-                best = (found[1], found[0])
-    return best[1] if best else word
+            for candidate, distance, _ in process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None):
+                if not _plausible(word, candidate) or any(candidate in ws for ws in foreign):
+                    continue
+                stop = candidate in lexicon.stopwords
+                if stop and distance > 1:
+                    continue
+                key = (int(distance), stop, candidate[0] != word[0], candidate)
+                if best is None or key < best:
+                    best = key
+    return best[3] if best else word
 
 
 def _plausible(word: str, candidate: str) -> bool:
     return len(word) > _MIN_CORRECTABLE or len(candidate) > len(word) or sorted(candidate) == sorted(word)
 
 
-def terms(text: str, lexicon: Lexicon) -> tuple[str, ...]:
-    """The matcher's terms for `text`: corrected, stemmed, synonyms merged, stop words out."""
-    folded = [correct(w, lexicon) for w in words(text)]
+@dataclass(frozen=True)
+class Analysis:
+    """A text's terms, and which of them are mere filler."""
+
+    terms: tuple[str, ...]
+    # Terms made only of everyday filler words ("guy", "really", "thing"):
+    # they say nothing of what the question is about.
+    fillers: frozenset[str]
+
+
+def analyse(text: str, lexicon: Lexicon, lang: str | None = None) -> Analysis:
+    """The matcher's terms for `text` (corrected, stemmed, synonyms merged, stop words out), with its fillers."""
+    folded = [correct(w, lexicon, lang) for w in words(text)]
     stems = [stem(w) for w in folded]
     result: list[str] = []
+    not_filler: set[str] = set()
     i = 0
     while i < len(stems):
         for size in range(min(lexicon.longest_synonym, len(stems) - i), 0, -1):
             key = lexicon.synonyms.get(tuple(stems[i : i + size]))
             if key is not None:
                 result.append(key)
+                if any(w not in lexicon.filler_words for w in folded[i : i + size]):
+                    not_filler.add(key)
                 i += size
                 break
         else:
             if folded[i] not in lexicon.stopwords:
                 result.append(stems[i])
+                if folded[i] not in lexicon.filler_words:
+                    not_filler.add(stems[i])
             i += 1
-    return tuple(dict.fromkeys(result))
+    found = tuple(dict.fromkeys(result))
+    return Analysis(found, frozenset(found) - not_filler)
+
+
+def terms(text: str, lexicon: Lexicon, lang: str | None = None) -> tuple[str, ...]:
+    """The matcher's terms for `text`: corrected, stemmed, synonyms merged, stop words out."""
+    return analyse(text, lexicon, lang).terms
 
 
 def detect_language(text: str, lexicon: Lexicon, languages: tuple[str, ...], hint: str | None = None) -> str:

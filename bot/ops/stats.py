@@ -26,7 +26,7 @@ DB_NAME = "stats.sqlite3"
 KEY_NAME = "hash.key"
 # Questions are stored for curators to read; a pasted novel is not a question.
 MAX_STORED_CHARS = 1000
-UNANSWERED = ("abstained", "suggested")
+UNANSWERED = ("abstained", "not_in_articles", "suggested")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS questions (
     user_hash TEXT,
     channel TEXT NOT NULL,       -- private, group, callback...
     lang TEXT NOT NULL,
-    outcome TEXT NOT NULL,       -- answered, suggested, abstained, invalid
+    outcome TEXT NOT NULL,       -- answered, suggested, not_in_articles, abstained, invalid
     entry_id TEXT,               -- the answered entry
     candidate TEXT,              -- the best suggestion, when suggested
     score REAL NOT NULL,
@@ -168,7 +168,8 @@ class Stats:
             asked=sum(rows.values()),
             answered=rows.get("answered", 0),
             suggested=rows.get("suggested", 0),
-            abstained=rows.get("abstained", 0),
+            # "The articles don't say" is a kind of abstention.
+            abstained=rows.get("abstained", 0) + rows.get("not_in_articles", 0),
             invalid=rows.get("invalid", 0),
         )
 

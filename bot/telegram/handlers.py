@@ -123,7 +123,8 @@ async def _allowed(update: Update, state: BotState) -> bool:
 
 
 def _record(state: BotState, reply: Reply, user: User | None, channel: str) -> None:
-    candidate = reply.suggestions[0].entry_id if reply.outcome is Outcome.SUGGESTED and reply.suggestions else None
+    offered = reply.outcome in (Outcome.SUGGESTED, Outcome.NOT_IN_ARTICLES)
+    candidate = reply.suggestions[0].entry_id if offered and reply.suggestions else None
     try:
         state.stats.record(outcome=reply.outcome.value, lang=reply.lang, question=reply.question, score=reply.score,
                            entry_id=reply.entry_id, candidate=candidate, user_id=user.id if user else None, channel=channel)

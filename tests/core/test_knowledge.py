@@ -57,7 +57,7 @@ BROKEN = [
     ("qa__restoration_yaml", QA.replace("  - id: how-long\n", "  - id: how-long\n      topic: [oops\n"), "qa/restoration.yaml", 13, "invalid YAML"),
     ("qa__restoration_yaml", QA.replace("            topic: restoration\n            questions:\n              fr: [\"Combien", "            topic: restoration\n            topic: again\n            questions:\n              fr: [\"Combien"), "qa/restoration.yaml", 13, "duplicate key 'topic'"),
     ("sources_yaml", SOURCES.replace('sort_date: "2016-11-05"', "sort_date: 5 Nov"), "sources.yaml", 12, "sort_date must look like"),
-    ("settings_yaml", MINI["settings.yaml"].replace("examples: [when-restored]", "examples: [when-blocked]"), "settings.yaml", 7, "unknown entry 'when-blocked'"),
+    ("settings_yaml", MINI["settings.yaml"].replace("examples: [when-restored]", "examples: [when-blocked]"), "settings.yaml", 8, "unknown entry 'when-blocked'"),
     ("settings_yaml", MINI["settings.yaml"].replace("overlap_share: 0.8", "overlap_share: 1.5"), "settings.yaml", 3, "'overlap_share' must be a number from 0 to 1"),
     ("settings_yaml", MINI["settings.yaml"].replace("candidates: 12", "candidates: 2.5"), "settings.yaml", 3, "'candidates' must be a whole number"),
     ("language_yaml", MINI["language.yaml"].replace("block: [blocage,", "block: [restored, blocage,"), "language.yaml", 6, "already a synonym of 'restore'"),

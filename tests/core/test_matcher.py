@@ -15,7 +15,7 @@ QUESTIONS = {
 }
 
 
-WEIGHTS = MatcherWeights(recall_bias=2.0, overlap_share=0.8, entry_coverage=0.35, candidates=12)
+WEIGHTS = MatcherWeights(recall_bias=2.0, overlap_share=0.8, entry_coverage=0.35, candidates=12, close_enough=80)
 
 
 def _index(questions: dict[str, list[str]]) -> Index:

@@ -1,0 +1,155 @@
+"""Read a message in its conversation: follow-ups against the previous answer.
+
+People talk to the bot: after "Quand la VoIP a-t-elle été débloquée ?" they
+send "et pourquoi ?". `converse()` takes the conversation's `Context` (the
+last answered entry, the words of the question it answered, its language,
+when) and returns the reply with the new context. It stays pure: the caller
+keeps contexts and passes the time.
+
+A message is a follow-up when it names nothing of the episode and either has
+no words of its own beyond a question type ("pourquoi ?", "combien ?"),
+opens with a conjunction ("et qui a décidé ?"), or refers back to someone
+("il a été remplacé par qui ?", "sa vidéo"); the words for these are data
+(language.yaml's `follow_up`). A follow-up is read with the previous
+question's words added, preferring the previous entry and its related
+entries; a follow-up with no context gets a clarifying reply, never an
+answer. "And in English?" re-answers the previous entry in that language.
+Any other message is a question of its own and ignores the context.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .answer import Reading, answer_entry, decide, nearest, read
+from .engine import Engine
+from .models import Knowledge, Outcome, Reply, Why
+from .normalize import words
+
+_INVERSION = re.compile(r"-(?:t-)?(?:il|ils|elle|elles|on)\b|\bil y a\b")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a conversation remembers of its last answer."""
+
+    entry_id: str
+    terms: tuple[str, ...]  # the answered question's own words (terms) that the entry covers
+    lang: str
+    at: float  # when, in the caller's clock (seconds)
+
+
+def converse(question: str, engine: Engine, context: Context | None, now: float,
+             lang_hint: str | None = None) -> tuple[Reply, Context | None]:
+    """The reply to `question` in a conversation whose last answer is `context`, and the context after it."""
+    knowledge = engine.knowledge
+    live = _live(context, knowledge, now)
+    reading = read(question, engine, live.lang if live else lang_hint)
+    switch = language_request(question, knowledge)
+    if switch is not None:
+        if live is None:
+            return clarify(reading, engine, switch), None
+        reply = answer_entry(live.entry_id, engine, switch)
+        return reply, Context(live.entry_id, live.terms, switch, now)
+    if reading.mentions:
+        # It names the episode's actors or things: a question of its own.
+        reply = decide(reading, engine)
+    elif live is None:
+        reply = decide(reading, engine)
+        if is_follow_up(reading, knowledge) and not (reply.answered and len(_own(reading, knowledge)) >= 2):
+            # Nothing to follow, and too little to stand alone: ask, never guess.
+            return clarify(reading, engine), None
+    else:
+        reply = _in_context(reading, engine, live)
+    if reply.answered and reply.entry_id is not None:
+        return reply, Context(reply.entry_id, _covered_terms(reply, engine), reply.lang, now)
+    # Not answered: the conversation still refers to its last answer.
+    return reply, live
+
+
+def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
+    """A message that names nothing of the episode, read after an answer.
+
+    Read with the previous question's words, it is a follow-up if that
+    lands on the previous entry or a neighbour of it ("signée par combien ?"
+    after the letter to ANRT's president); otherwise, a question that
+    stands alone is answered on its own, and a follow-up gets the best the
+    context allows.
+    """
+    knowledge = engine.knowledge
+    tiers = ({live.entry_id}, neighbours(live.entry_id, knowledge))
+    followed = decide(reading, engine, context_terms=live.terms, prefer=tiers)
+    if followed.answered and followed.entry_id in tiers[1]:
+        return followed
+    if not is_follow_up(reading, knowledge):
+        alone = decide(reading, engine)
+        if alone.answered:
+            return alone
+    return followed
+
+
+def is_follow_up(reading: Reading, knowledge: Knowledge) -> bool:
+    """Whether a message shows it continues a conversation (see the module's docstring)."""
+    own = _own(reading, knowledge)
+    # French inversion ("ont-ils", "a-t-elle") is no reference to anyone, nor is "il y a".
+    folded = words(_INVERSION.sub(" ", reading.question.casefold()))
+    marks = knowledge.language.follow_up
+    marked = (bool(folded) and folded[0] in marks.openers) or any(w in marks.back_references for w in folded)
+    # "bonjour" has no words to read, "et après ?" has: the mark tells them apart.
+    return marked or (bool(reading.analysis.terms) and not own)
+
+
+def _own(reading: Reading, knowledge: Knowledge) -> list[str]:
+    """The message's own content terms: not its question type, not filler."""
+    types = knowledge.language.question_types
+    return [t for t in reading.analysis.terms if t not in types and t not in reading.analysis.fillers]
+
+
+def language_request(question: str, knowledge: Knowledge) -> str | None:
+    """The language a message asks the previous answer in ("and in English?"), if that is all it asks."""
+    folded = words(question)
+    marks = knowledge.language.follow_up
+    for lang, phrases in knowledge.language.language_requests.items():
+        for phrase in phrases:
+            size = len(phrase)
+            for start in range(len(folded) - size + 1):
+                if tuple(folded[start : start + size]) == phrase:
+                    rest = folded[:start] + folded[start + size :]
+                    if all(w in marks.openers or w in marks.politeness for w in rest):
+                        return lang
+    return None
+
+
+def clarify(reading: Reading, engine: Engine, lang: str | None = None) -> Reply:
+    """The reply to a follow-up with nothing to follow: ask for the whole question, with the closest ones."""
+    knowledge = engine.knowledge
+    lang = lang or reading.lang
+    return Reply(reading.question, lang, Outcome.CLARIFY, 0.0, text=knowledge.message("clarify", lang),
+                 suggestions=nearest(reading, engine), truncated=reading.truncated,
+                 why=Why(reading.analysis.terms, (), reading.mentions, (), "a follow-up with no previous answer"))
+
+
+def neighbours(entry_id: str, knowledge: Knowledge) -> frozenset[str]:
+    """An entry, the entries it relates to, and those that relate to it: where a follow-up looks first."""
+    entry = knowledge.entries[entry_id]
+    pointing = {e.id for e in knowledge.entries.values() if entry_id in e.related}
+    return frozenset({entry_id, *entry.related, *pointing})
+
+
+def _live(context: Context | None, knowledge: Knowledge, now: float) -> Context | None:
+    """The context if it has not expired and its entry still exists (a reload may remove it)."""
+    if context is None or context.entry_id not in knowledge.entries:
+        return None
+    return context if 0 <= now - context.at <= knowledge.settings.context_seconds else None
+
+
+def _covered_terms(reply: Reply, engine: Engine) -> tuple[str, ...]:
+    """The answered question's own words that its entry covers: what a follow-up is read with."""
+    assert reply.entry_id is not None
+    vocabulary = engine.index.vocabulary[reply.entry_id]
+    types = engine.knowledge.language.question_types
+    own = reply.why.terms if reply.why else ()
+    covered = tuple(t for t in own if t in vocabulary and t not in types)
+    # A pressed button has no words: its entry's key concepts stand for them.
+    return covered or engine.knowledge.entries[reply.entry_id].needs[:1]

@@ -1,0 +1,109 @@
+"""Conversations: follow-ups read against the previous answer, in the core."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.core.answer import read
+from bot.core.conversation import Context, converse, is_follow_up, language_request
+from bot.core.engine import Engine
+from bot.core.models import Outcome
+
+MINUTE = 60.0
+
+
+def chat(engine: Engine, *questions: str, gap: float = 10.0) -> list[tuple[str, str | None, str]]:
+    """(outcome, entry, lang) of each reply, the questions sent one after the other in one chat."""
+    context: Context | None = None
+    replies = []
+    for i, question in enumerate(questions):
+        reply, context = converse(question, engine, context, now=i * gap)
+        replies.append((reply.outcome.value, reply.entry_id, reply.lang))
+    return replies
+
+
+@pytest.mark.parametrize(("first", "follow_up", "entry"), [
+    ("Quand la VoIP a-t-elle été rétablie ?", "et pourquoi ?", "why-restored"),
+    ("Quand la VoIP a-t-elle été rétablie ?", "combien de temps ?", "how-long"),
+    ("Qui a décidé de bloquer la VoIP ?", "et pourquoi ?", "why-blocked"),
+    ("Qui est Amine Raguib ?", "sa vidéo a fait combien de vues ?", "amine-raguib"),
+    ("Le patron de l'ANRT a-t-il été limogé ?", "il a été remplacé par qui ?", "anrt-director"),
+    ("When was the ban lifted?", "and why?", "why-restored"),
+])
+def test_a_follow_up_is_read_against_the_previous_answer(engine: Engine, first: str, follow_up: str, entry: str) -> None:
+    assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
+
+
+def test_the_same_follow_up_depends_on_what_came_before(engine: Engine) -> None:
+    after_restored = chat(engine, "Quand la VoIP a-t-elle été rétablie ?", "et pourquoi ?")[1]
+    after_blocked = chat(engine, "Qui a décidé de bloquer la VoIP ?", "et pourquoi ?")[1]
+    assert after_restored[1] != after_blocked[1]
+
+
+@pytest.mark.parametrize("opener", ["et pourquoi ?", "combien ?", "and who decided?", "il a été remplacé par qui ?",
+                                    "quand ça ?", "et après ?"])
+def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, opener: str) -> None:
+    reply, context = converse(opener, engine, None, now=0.0)
+    assert reply.outcome is Outcome.CLARIFY and not reply.answered and context is None
+    assert reply.suggestions, "it offers questions the bot can answer"
+
+
+def test_a_full_question_on_another_subject_ignores_the_context(engine: Engine) -> None:
+    assert chat(engine, "When was the ban lifted?", "What is #OpeUnlike?")[1][:2] == ("answered", "opeunlike")
+
+
+def test_and_in_english_answers_the_previous_entry_in_english(engine: Engine) -> None:
+    replies = chat(engine, "Qui est Amine Raguib ?", "and in English?")
+    assert replies[1] == ("answered", "amine-raguib", "en")
+
+
+def test_context_expires(engine: Engine) -> None:
+    replies = chat(engine, "Quand la VoIP a-t-elle été rétablie ?", "et pourquoi ?",
+                   gap=engine.knowledge.settings.context_seconds + MINUTE)
+    assert replies[1][0] == "clarify"
+
+
+def test_a_context_whose_entry_was_removed_by_a_reload_is_forgotten(engine: Engine) -> None:
+    gone = Context("no-such-entry", ("restore",), "fr", at=0.0)
+    assert converse("et pourquoi ?", engine, gone, now=1.0)[0].outcome is Outcome.CLARIFY
+
+
+def test_an_unanswered_message_keeps_the_context(engine: Engine) -> None:
+    replies = chat(engine, "Quand la VoIP a-t-elle été rétablie ?", "quelle est la recette du couscous ?", "et pourquoi ?")
+    assert replies[1][0] != "answered" and replies[2][:2] == ("answered", "why-restored")
+
+
+def test_the_conversation_keeps_its_language_for_a_message_that_does_not_tell(engine: Engine) -> None:
+    context = Context("when-restored", ("restore",), "en", at=0.0)
+    reply, _ = converse("COP22 ?", engine, context, now=1.0)
+    assert reply.lang == "en"
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("et pourquoi ?", True),
+    ("pourquoi ?", True),
+    ("sa vidéo a fait combien de vues ?", True),
+    ("and who decided?", True),
+    ("Pour quelles raisons les appels ont-ils été débloqués ?", False),  # inversion, not a reference
+    ("Quand la VoIP a-t-elle été rétablie ?", False),
+    ("bonjour", False),
+])
+def test_what_marks_a_follow_up(engine: Engine, message: str, expected: bool) -> None:
+    assert is_follow_up(read(message, engine), engine.knowledge) is expected
+
+
+@pytest.mark.parametrize(("message", "lang"), [
+    ("and in English?", "en"), ("en français stp", "fr"), ("in french please", "fr"),
+    ("Is the English version of the article available?", None), ("pourquoi ?", None),
+])
+def test_language_requests(engine: Engine, message: str, lang: str | None) -> None:
+    assert language_request(message, engine.knowledge) == lang
+
+
+def test_context_is_a_frozen_value(engine: Engine) -> None:
+    _, context = converse("Quand la VoIP a-t-elle été rétablie ?", engine, None, now=5.0)
+    assert context is not None and context.entry_id == "when-restored" and context.at == 5.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        context.at = 6.0  # type: ignore[misc]
