@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ARTICLES, MINI, ROOT, write_mini
+from conftest import MINI, ROOT, write_mini
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
@@ -87,8 +87,8 @@ def test_knowledge_dir_from_dot_env_is_used_by_the_core_commands(tmp_path: Path)
     assert run("--knowledge", str(ROOT / "knowledge"), "check", cwd=tmp_path).returncode == 0
 
 
-def test_check_passes_on_the_real_base_with_articles() -> None:
-    result = run("check", "--articles", str(ARTICLES))
+def test_check_passes_on_the_real_base_with_articles(articles: Path) -> None:
+    result = run("check", "--articles", str(articles))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("OK: 5 sources")
 
