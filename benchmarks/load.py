@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "telegram"))
 sys.path.insert(0, str(ROOT))
 
 from bot.core.engine import load_engine  # noqa: E402
@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         (tmp / "empty.env").write_text("", encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
         env.update(TELEGRAM_TOKEN=TOKEN, TELEGRAM_API_URL=api.base_url, KNOWLEDGE_DIR=str(tmp / "knowledge"),
-                   DATA_DIR=str(tmp / "data"), LOG_LEVEL="WARNING", ADMIN_IDS="")
+                   DATA_DIR=str(tmp / "data"), HASH_KEY_FILE=str(tmp / "key" / "hash.key"), LOG_LEVEL="WARNING",
+                   ADMIN_IDS="")
         log = open(tmp / "bot.log", "wb")  # noqa: SIM115 (lives as long as the bot process)
         bot = subprocess.Popen([sys.executable, "-m", "bot", "run", "--env-file", str(tmp / "empty.env")],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -36,10 +36,11 @@ MINI = {
         languages: [fr, en]
         thresholds: {answer: 70, suggest: 45, margin: 4}
         matcher: {recall_bias: 2.0, overlap_share: 0.8, entry_coverage: 0.35, candidates: 12, close_enough: 80}
-        conversation: {context_minutes: 10, max_chats: 100}
+        conversation: {context_minutes: 10, max_chats: 100, outscored_by: 10}
         max_question_chars: 500
         max_suggestions: 3
         max_related: 3
+        timeline_page: 6
         examples: [when-restored]
     """,
     "sources.yaml": """
@@ -51,6 +52,7 @@ MINI = {
             outlet: {fr: "HuffPost Maroc", en: "HuffPost Maroc"}
             date: {fr: "vers le 3 novembre 2016", en: "around 3 November 2016"}
             title: "La VoIP (enfin) rétablie au Maroc"
+            short: {fr: "HuffPost Maroc, vers le 3 nov. 2016", en: "HuffPost Maroc, c. 3 Nov 2016"}
           - id: blog-2016-11
             file: 003_f70b084bae0bcde5.txt
             language: fr
@@ -58,6 +60,7 @@ MINI = {
             outlet: {fr: "Un blog", en: "A blog"}
             date: {fr: "après le 4 novembre 2016", en: "after 4 November 2016"}
             title: "Les appels vocaux par messageries internet rétablis au Maroc"
+            short: {fr: "Un blog, nov. 2016", en: "A blog, Nov 2016"}
     """,
     "facts.yaml": """
         facts:

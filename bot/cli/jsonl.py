@@ -17,7 +17,7 @@ def reply_json(reply: Reply, knowledge: Knowledge) -> dict[str, object]:
         "answered": reply.answered,
         "outcome": reply.outcome.value,
         "lang": lang,
-        "text": to_plain(reply, knowledge),
+        "text": to_plain(reply, knowledge, directed=False),
         "answer": "\n\n".join(p for p in (reply.text, reply.note) if p) if reply.answered else "",
         "sources": [
             {"id": s.id, "outlet": knowledge.local(s.outlet, lang), "title": s.title, "date": knowledge.local(s.date, lang)}
@@ -27,6 +27,7 @@ def reply_json(reply: Reply, knowledge: Knowledge) -> dict[str, object]:
         "entry": reply.entry_id,
         "suggestions": [s.question for s in reply.suggestions],
         "related": [s.question for s in reply.related],
+        "quotes": [{"source_id": c.source, "text": c.quote} for c in reply.quotes],
         "why": why_json(reply.why),
     }
 

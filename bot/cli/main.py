@@ -9,14 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
 
-from ..core.answer import answer
+from ..core.conversation import Context, converse
 from ..core.engine import load_engine
 from ..core.knowledge import KnowledgeError
 from ..ops.config import DEFAULT_KNOWLEDGE, REPOSITORY, read_environment
+from .console import run_console
 from .jsonl import reply_json
 from .plaintext import source_line, to_plain
 
@@ -24,7 +23,8 @@ from .plaintext import source_line, to_plain
 EVAL_FOLDER = REPOSITORY / "tests" / "eval"
 DEFAULT_EVAL = EVAL_FOLDER / "questions.yaml"
 # The single-question sets `eval` reads by default, tuning sets first.
-EVAL_NAMES = ("questions.yaml", "tuning2.yaml", "adversarial.yaml", "holdout.yaml", "holdout2.yaml", "arabic.yaml")
+EVAL_NAMES = ("questions.yaml", "tuning2.yaml", "adversarial.yaml", "holdout.yaml", "holdout2.yaml", "arabic_tuning.yaml",
+              "arabic.yaml", "conversations.yaml")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,11 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question, or one per line of stdin with --json")
     ask.add_argument("question", nargs="?", help="the question; with --json and none, read stdin")
     ask.add_argument("--json", action="store_true", help="one JSON object per question (see README)")
-    ask.add_argument("--lang", help="language hint for very short questions (fr, en)")
+    ask.add_argument("--chats", action="store_true",
+                     help="with --json: read CHAT_ID<TAB>QUESTION lines; lines sharing a chat id are one conversation")
+    ask.add_argument("--lang", help="language hint for very short questions (fr, en, ar)")
     ask.set_defaults(func=_ask)
 
     console = commands.add_parser("console", help="interactive prompt on the same engine")
-    console.add_argument("--lang", help="language hint for very short questions (fr, en)")
+    console.add_argument("--lang", help="reply language (fr, en, ar; default: each question's own)")
     console.set_defaults(func=_console)
 
     check = commands.add_parser("check", help="validate the knowledge base; exit 1 with file:line: reason")
@@ -79,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="latency, load time and memory figures")
     bench.add_argument("--scale", type=int, default=100, help="grow the base this many times too")
     bench.add_argument("--repeat", type=int, default=20, help="passes over the questions")
+    bench.add_argument("--stats-rows", type=int, default=1_000_000, help="rows in the statistics log measured")
+    bench.add_argument("--check", action="store_true", help="exit 1 if a figure misses its target")
     bench.set_defaults(func=_bench)
 
     try:
@@ -105,42 +109,37 @@ def _default(args: argparse.Namespace) -> int:
 
 def _ask(args: argparse.Namespace) -> int:
     engine = load_engine(args.knowledge_dir)
+    knowledge = engine.knowledge
     if args.question is not None:
-        reply = answer(args.question, engine, args.lang)
-        print(json.dumps(reply_json(reply, engine.knowledge), ensure_ascii=False) if args.json else to_plain(reply, engine.knowledge))
+        reply, _ = converse(args.question, engine, None, 0.0, args.lang)
+        print(json.dumps(reply_json(reply, knowledge), ensure_ascii=False) if args.json else to_plain(reply, knowledge))
         return 0
     if not args.json:
         print("ask: give a QUESTION, or use --json to read questions from stdin", file=sys.stderr)
         return 2
-    for line in sys.stdin:
-        reply = answer(line.rstrip("\n"), engine, args.lang)
-        print(json.dumps(reply_json(reply, engine.knowledge), ensure_ascii=False), flush=True)
+    # One question per line; with --chats, "CHAT_ID<TAB>QUESTION": lines of
+    # one chat id are one conversation, in order.
+    contexts: dict[str, Context | None] = {}
+    for number, line in enumerate(sys.stdin):
+        text = line.rstrip("\n")
+        chat = None
+        if args.chats:
+            chat, tab, text = text.partition("\t")
+            if not tab:
+                print(f"ask --chats: line {number + 1} has no tab between the chat id and the question", file=sys.stderr)
+                return 2
+        reply, context = converse(text, engine, contexts.get(chat) if chat is not None else None, float(number), args.lang)
+        if chat is not None:
+            contexts[chat] = context
+        shown = reply_json(reply, knowledge)
+        if chat is not None:
+            shown = {"chat": chat, **shown}
+        print(json.dumps(shown, ensure_ascii=False), flush=True)
     return 0
 
 
-def _console(args: argparse.Namespace, stdin: TextIO = sys.stdin, out: Callable[[str], None] = print) -> int:
-    engine = load_engine(args.knowledge_dir)
-    knowledge = engine.knowledge
-    out(f"VoIP-Maroc: {len(knowledge.entries)} questions, {len(knowledge.sources)} sources. "
-        "Ask in French or English; Ctrl-D quits.")
-    hint = args.lang
-    while True:
-        if stdin.isatty():
-            try:
-                line = input("> ")
-            except EOFError:
-                break
-        else:
-            line = stdin.readline()
-            if not line:
-                break
-        reply = answer(line.rstrip("\n"), engine, hint)
-        out(to_plain(reply, knowledge))
-        out("")
-        # A conversation keeps its language: the last reply's is the hint for
-        # a next message that does not tell (an empty line, "COP22").
-        hint = args.lang or reply.lang
-    return 0
+def _console(args: argparse.Namespace) -> int:
+    return run_console(load_engine(args.knowledge_dir), args.lang)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -156,7 +155,16 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from ..quality.evaluate import HELD_OUT, evaluate, format_report, read_set
+    from ..quality.evaluate import (
+        HELD_OUT,
+        evaluate,
+        evaluate_conversations,
+        format_conversation_report,
+        format_report,
+        is_conversation_set,
+        read_conversations,
+        read_set,
+    )
 
     engine = load_engine(args.knowledge_dir)
     paths = args.file or [EVAL_FOLDER / name for name in EVAL_NAMES if (EVAL_FOLDER / name).is_file()]
@@ -164,6 +172,12 @@ def _eval(args: argparse.Namespace) -> int:
         print(f"No evaluation sets in {EVAL_FOLDER} (they live in the repository): give --file", file=sys.stderr)
         return 2
     for number, path in enumerate(paths):
+        if is_conversation_set(path):
+            role, conversations = read_conversations(path)
+            show = args.held_out_misses if role == HELD_OUT else args.verbose
+            print(("\n" if number else "") + f"== {path.name} ({role}, conversations)")
+            print(format_conversation_report(evaluate_conversations(conversations, engine), verbose=show))
+            continue
         evaluation = read_set(path)
         report = evaluate(list(evaluation.questions), engine)
         show = args.held_out_misses if evaluation.role == HELD_OUT else args.verbose
@@ -175,5 +189,11 @@ def _eval(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from ..quality.bench import run_benchmark
 
-    print(run_benchmark(args.knowledge_dir, DEFAULT_EVAL, scale=args.scale, repeat=args.repeat))
+    report, figures = run_benchmark(args.knowledge_dir, DEFAULT_EVAL, scale=args.scale, repeat=args.repeat,
+                                    stats_rows=args.stats_rows)
+    print(report)
+    missed = [f.name for f in figures if not f.met]
+    if args.check and missed:
+        print(f"missed: {', '.join(missed)}", file=sys.stderr)
+        return 1
     return 0

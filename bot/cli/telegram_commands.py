@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from ..ops.config import Config, ConfigError, load_config
-from ..ops.stats import DB_NAME, Stats
+from ..ops.stats import DB_NAME, StatsError, read_unanswered
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,11 +70,11 @@ def _unanswered(args: argparse.Namespace) -> int:
         if args.json:
             print("[]")
         return 0
-    stats = Stats(path)
     try:
-        rows = stats.unanswered(args.limit)
-    finally:
-        stats.close()
+        rows = read_unanswered(path, args.limit)
+    except StatsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=1))
         return 0

@@ -40,13 +40,18 @@ class Reading:
     truncated: bool  # only its first max_question_chars were read
 
 
-def read(question: str, engine: Engine, lang_hint: str | None = None) -> Reading:
-    """Read a message: its language, terms and fillers, and what of the episode it names."""
+def read(question: str, engine: Engine, lang_hint: str | None = None, reply_lang: str | None = None) -> Reading:
+    """Read a message: its language, terms and fillers, and what of the episode it names.
+
+    The reply is in the message's own language, unless `reply_lang` (a
+    language the chat chose) says otherwise.
+    """
     knowledge = engine.knowledge
     limit = knowledge.settings.max_question_chars
     text = question[:limit]
-    lang = detect_language(text, engine.index.lexicon, knowledge.settings.languages, lang_hint)
-    analysis = analyse(text, engine.index.lexicon, lang)
+    written = detect_language(text, engine.index.lexicon, knowledge.settings.languages, lang_hint)
+    analysis = analyse(text, engine.index.lexicon, written)
+    lang = reply_lang if reply_lang in knowledge.settings.languages else written
     return Reading(question, lang, analysis, mentions(analysis.terms, knowledge.language.episode), len(question) > limit)
 
 
@@ -63,7 +68,8 @@ def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
     concepts): they count for matching and for an entry's key concepts, never
     as words the entry must cover, since the user did not write them.
     Among relevant entries, those of the first tier of `prefer` that has
-    any come first (the previous answer, then its neighbours).
+    any come first (the previous answer and its neighbours); the entries of
+    `prefer` are always judged, and their key concepts taken as named.
     """
     knowledge = engine.knowledge
     settings = knowledge.settings
@@ -80,8 +86,9 @@ def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
     # Filler words weigh next to nothing in matching; a synonym's key keeps its
     # weight even when its words are everyday ones ("come back" is "restore").
     noise = reading.analysis.fillers - engine.index.lexicon.keys
-    found = match(question_terms, engine.index, limit=settings.matcher.candidates, fillers=noise)
-    judged = judge(reading.analysis, question_terms, found, engine.index, knowledge.entries, language)
+    preferred = frozenset().union(*prefer) if prefer else frozenset()
+    found = match(question_terms, engine.index, limit=settings.matcher.candidates, fillers=noise, include=preferred)
+    judged = judge(reading.analysis, question_terms, found, engine.index, knowledge.entries, language, trusted=preferred)
 
     def why(rule: str) -> Why:
         return Why(question_terms, types_of(own, language.question_types), reading.mentions, judged, rule)
@@ -91,6 +98,9 @@ def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
     relevant = [j for j in judged if j.relevant]
     tiers = [[j for j in relevant if j.entry_id in tier] for tier in prefer]
     contenders = next((tier for tier in tiers if tier), relevant)
+    if contenders and relevant and relevant[0].score - contenders[0].score >= settings.outscored_by:
+        # The conversation's favourites lose to an entry far ahead of them.
+        contenders = relevant
     if contenders and contenders[0].score >= thresholds.answer:
         lead = contenders[0].score - (contenders[1].score if len(contenders) > 1 else 0.0)
         if lead >= thresholds.margin:

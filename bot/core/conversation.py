@@ -8,13 +8,16 @@ keeps contexts and passes the time.
 
 A message is a follow-up when it names nothing of the episode and either has
 no words of its own beyond a question type ("pourquoi ?", "combien ?"),
-opens with a conjunction ("et qui a décidé ?"), or refers back to someone
-("il a été remplacé par qui ?", "sa vidéo"); the words for these are data
+opens with a conjunction ("et qui a décidé ?"), refers back to someone
+("il a été remplacé par qui ?", "sa vidéo"), or has only words that ask
+about someone it does not name ("remplacé par qui ?"); the words for these are data
 (language.yaml's `follow_up`). A follow-up is read with the previous
 question's words added, preferring the previous entry and its related
 entries; a follow-up with no context gets a clarifying reply, never an
 answer. "And in English?" re-answers the previous entry in that language.
-Any other message is a question of its own and ignores the context.
+A message naming the episode's actors or things is a question of its own
+unless it is marked ("et Skype aussi ?"); any other message that answers
+better on its own than in context is a change of subject.
 """
 
 from __future__ import annotations
@@ -38,22 +41,42 @@ class Context:
     terms: tuple[str, ...]  # the answered question's own words (terms) that the entry covers
     lang: str
     at: float  # when, in the caller's clock (seconds)
+    named: tuple[str, ...] = ()  # the episode's actors and things the answer names
 
 
-def converse(question: str, engine: Engine, context: Context | None, now: float,
-             lang_hint: str | None = None) -> tuple[Reply, Context | None]:
-    """The reply to `question` in a conversation whose last answer is `context`, and the context after it."""
+def context_of(reply: Reply, engine: Engine, now: float) -> Context:
+    """The context an answer leaves: what a follow-up to it is read with."""
+    assert reply.entry_id is not None
+    knowledge = engine.knowledge
+    vocabulary = engine.index.vocabulary[reply.entry_id]
+    types = knowledge.language.question_types
+    own = reply.why.terms if reply.why else ()
+    # A pressed button has no words: its entry's key concepts stand for them.
+    covered = tuple(t for t in own if t in vocabulary and t not in types) or knowledge.entries[reply.entry_id].needs[:1]
+    named = tuple(t for t in read(reply.text, engine, reply_lang=reply.lang).mentions if t not in covered)
+    return Context(reply.entry_id, covered, reply.lang, now, named)
+
+
+def converse(question: str, engine: Engine, context: Context | None, now: float, lang_hint: str | None = None,
+             reply_lang: str | None = None) -> tuple[Reply, Context | None]:
+    """The reply to `question` in a conversation whose last answer is `context`, and the context after it.
+
+    `lang_hint` decides the language of a message that does not tell (after
+    the conversation's own language); `reply_lang`, a language the chat
+    chose, is the reply's whatever the message's.
+    """
     knowledge = engine.knowledge
     live = _live(context, knowledge, now)
-    reading = read(question, engine, live.lang if live else lang_hint)
+    reading = read(question, engine, live.lang if live else lang_hint, reply_lang)
     switch = language_request(question, knowledge)
     if switch is not None:
         if live is None:
             return clarify(reading, engine, switch), None
         reply = answer_entry(live.entry_id, engine, switch)
-        return reply, Context(live.entry_id, live.terms, switch, now)
-    if reading.mentions:
-        # It names the episode's actors or things: a question of its own.
+        return reply, Context(live.entry_id, live.terms, switch, now, live.named)
+    if reading.mentions and not (live and _marked(reading, knowledge)):
+        # It names the episode's actors or things: a question of its own,
+        # unless it shows it continues ("et Skype aussi ?").
         reply = decide(reading, engine)
     elif live is None:
         reply = decide(reading, engine)
@@ -63,7 +86,7 @@ def converse(question: str, engine: Engine, context: Context | None, now: float,
     else:
         reply = _in_context(reading, engine, live)
     if reply.answered and reply.entry_id is not None:
-        return reply, Context(reply.entry_id, _covered_terms(reply, engine), reply.lang, now)
+        return reply, context_of(reply, engine, now)
     # Not answered: the conversation still refers to its last answer.
     return reply, live
 
@@ -73,31 +96,43 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
 
     Read with the previous question's words, it is a follow-up if that
     lands on the previous entry or a neighbour of it ("signée par combien ?"
-    after the letter to ANRT's president); otherwise, a question that
-    stands alone is answered on its own, and a follow-up gets the best the
-    context allows.
+    after the letter to ANRT's president); failing that, with the things
+    the answer named too ("what does that acronym stand for?" after an
+    answer naming ANRT), which come second because an answer names more
+    than was asked. Otherwise, a question that stands alone is answered on
+    its own, and a follow-up gets the best the context allows.
     """
     knowledge = engine.knowledge
-    tiers = ({live.entry_id}, neighbours(live.entry_id, knowledge))
-    followed = decide(reading, engine, context_terms=live.terms, prefer=tiers)
-    if followed.answered and followed.entry_id in tiers[1]:
+    near = neighbours(live.entry_id, knowledge)
+    marked = is_follow_up(reading, knowledge)
+    alone = None if marked else decide(reading, engine)
+    followed = decide(reading, engine, context_terms=live.terms, prefer=(near,))
+    if alone is not None and alone.answered and alone.score >= followed.score:
+        # Unmarked and answered better on its own: a change of subject.
+        return alone
+    if followed.answered and followed.entry_id in near:
         return followed
-    if not is_follow_up(reading, knowledge):
-        alone = decide(reading, engine)
-        if alone.answered:
-            return alone
-    return followed
+    wider = decide(reading, engine, context_terms=(*live.terms, *live.named), prefer=(near,)) if live.named else followed
+    if wider.answered and wider.entry_id in near:
+        return wider
+    return next((reply for reply in (alone, followed, wider) if reply is not None and reply.answered), followed)
 
 
 def is_follow_up(reading: Reading, knowledge: Knowledge) -> bool:
     """Whether a message shows it continues a conversation (see the module's docstring)."""
     own = _own(reading, knowledge)
+    # "bonjour" has no words to read, "et après ?" has: the mark tells them apart.
+    # "remplacé par qui ?" has a word of its own, but one about someone unnamed.
+    predicates = knowledge.language.follow_up.predicates
+    return _marked(reading, knowledge) or (bool(reading.analysis.terms) and all(t in predicates for t in own))
+
+
+def _marked(reading: Reading, knowledge: Knowledge) -> bool:
+    """Whether a message opens with a conjunction or refers back ("et...", "il...", "...aussi")."""
     # French inversion ("ont-ils", "a-t-elle") is no reference to anyone, nor is "il y a".
     folded = words(_INVERSION.sub(" ", reading.question.casefold()))
     marks = knowledge.language.follow_up
-    marked = (bool(folded) and folded[0] in marks.openers) or any(w in marks.back_references for w in folded)
-    # "bonjour" has no words to read, "et après ?" has: the mark tells them apart.
-    return marked or (bool(reading.analysis.terms) and not own)
+    return (bool(folded) and folded[0] in marks.openers) or any(w in marks.back_references for w in folded)
 
 
 def _own(reading: Reading, knowledge: Knowledge) -> list[str]:
@@ -142,14 +177,3 @@ def _live(context: Context | None, knowledge: Knowledge, now: float) -> Context 
     if context is None or context.entry_id not in knowledge.entries:
         return None
     return context if 0 <= now - context.at <= knowledge.settings.context_seconds else None
-
-
-def _covered_terms(reply: Reply, engine: Engine) -> tuple[str, ...]:
-    """The answered question's own words that its entry covers: what a follow-up is read with."""
-    assert reply.entry_id is not None
-    vocabulary = engine.index.vocabulary[reply.entry_id]
-    types = engine.knowledge.language.question_types
-    own = reply.why.terms if reply.why else ()
-    covered = tuple(t for t in own if t in vocabulary and t not in types)
-    # A pressed button has no words: its entry's key concepts stand for them.
-    return covered or engine.knowledge.entries[reply.entry_id].needs[:1]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import stopwordsiso
 
+from .dictionary import everyday_words
 from .knowledge import load_knowledge
 from .matcher import Index, build_index
 from .models import Knowledge
@@ -41,7 +42,8 @@ def build_engine(knowledge: Knowledge) -> Engine:
         for lang, questions in entry.questions.items():
             variants.setdefault(lang, []).extend(questions)
     lexicon = build_lexicon(knowledge.language.stopwords, knowledge.language.synonyms, variants,
-                            filler_words(knowledge))
+                            filler_words(knowledge), knowledge.language.clitics,
+                            knowledge.language.scripts.get("arabic"), everyday_words(knowledge.settings.languages))
     return Engine(knowledge, build_index(knowledge.entries.values(), lexicon, knowledge.settings.matcher))
 
 

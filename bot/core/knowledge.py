@@ -37,6 +37,8 @@ CORE_MESSAGES: dict[str, set[str]] = {
     "truncated": set(), "note_label": set(), "sources_label": set(), "related_label": set(), "clarify": set(),
     "source_line": {"outlet", "date", "title"},
 }
+# Writing systems the normaliser can recognise, for language.yaml's `scripts`.
+SCRIPTS = ("arabic",)
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 MAX_QUOTE_CHARS = 300
 # An answer opens with one sentence that carries the answer itself, short
@@ -47,6 +49,8 @@ MAX_LEAD_CHARS = 200
 SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?؟](?=\s|$)")
 MIN_VARIANTS = 5
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Ids travel in Telegram button payloads, which are capped at 64 bytes.
+MAX_ID_CHARS = 40
 DATE_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 
 
@@ -120,6 +124,9 @@ class _Doc:
         text = self.text(value, path)
         if text is not None and not ID_PATTERN.match(text):
             self.problem(path, f"id '{text}' must be lowercase letters, digits and dashes")
+            return None
+        if text is not None and len(text) > MAX_ID_CHARS:
+            self.problem(path, f"id '{text[:50]}' is {len(text)} characters; at most {MAX_ID_CHARS} (it travels in buttons)")
             return None
         return text
 
@@ -198,7 +205,9 @@ def load_knowledge(folder: Path, articles: Path | None = None) -> Knowledge:
         if doc:
             _entries(doc, languages, facts, entries, entry_docs)
     language_doc = read("language.yaml")
-    language = _language(language_doc, languages) if language_doc else LanguageData({}, {})
+    extra_docs = [doc for path in sorted((folder / "language.d").glob("*.yaml"))
+                  if (folder / "language.d").is_dir() and (doc := read(f"language.d/{path.name}"))]
+    language = _language([language_doc, *extra_docs], languages) if language_doc else LanguageData({}, {})
     messages_doc = read("messages.yaml")
     messages = _messages(messages_doc, languages) if messages_doc else {}
 
@@ -214,12 +223,16 @@ def load_knowledge(folder: Path, articles: Path | None = None) -> Knowledge:
 _THRESHOLDS = {"answer": (0, 100, False), "suggest": (0, 100, False), "margin": (0, 100, False)}
 _MATCHER = {"recall_bias": (0.01, 100, False), "overlap_share": (0, 1, False), "entry_coverage": (0, 1, False),
             "candidates": (1, 1000, True), "close_enough": (0, 101, False)}
-_LIMITS = {"max_question_chars": (1, 100_000, True), "max_suggestions": (1, 20, True), "max_related": (1, 20, True)}
-_CONVERSATION = {"context_minutes": (0, 24 * 60, False), "max_chats": (1, 10_000_000, True)}
+_LIMITS = {"max_question_chars": (1, 100_000, True), "max_suggestions": (1, 20, True), "max_related": (1, 20, True),
+           "timeline_page": (1, 50, True)}
+_CONVERSATION = {"context_minutes": (0, 24 * 60, False), "max_chats": (1, 10_000_000, True),
+                 "outscored_by": (0, 101, False)}
 
 
 def _settings(doc: _Doc) -> Settings | None:
-    data = doc.mapping(doc.located.data, (), ("languages", "thresholds", "matcher", *_LIMITS, "examples", "conversation"))
+    data = doc.mapping(doc.located.data, (), ("languages", "thresholds", "matcher", *_LIMITS, "examples", "conversation"),
+                       ("right_to_left",))
+    right_to_left = tuple(doc.texts(data["right_to_left"], ("right_to_left",))) if "right_to_left" in data else ()
     languages = tuple(doc.texts(data.get("languages"), ("languages",)))
     thresholds = _numbers(doc, data.get("thresholds"), ("thresholds",), _THRESHOLDS)
     matcher = _numbers(doc, data.get("matcher"), ("matcher",), _MATCHER)
@@ -241,8 +254,11 @@ def _settings(doc: _Doc) -> Settings | None:
         max_suggestions=int(limits["max_suggestions"]),
         max_related=int(limits["max_related"]),
         examples=examples,
+        right_to_left=right_to_left,
+        timeline_page=int(limits["timeline_page"]),
         context_seconds=60.0 * conversation["context_minutes"],
         max_chats=int(conversation["max_chats"]),
+        outscored_by=conversation["outscored_by"],
     )
 
 
@@ -264,12 +280,13 @@ def _numbers(doc: _Doc, value: Any, path: Path_, spec: Mapping[str, tuple[float,
 
 def _sources(doc: _Doc, languages: tuple[str, ...]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
-    keys = (("id", "file", "language", "sort_date", "outlet", "date", "title"), ())
+    keys = (("id", "file", "language", "sort_date", "outlet", "date", "title", "short"), ())
     for path, item in doc.items("sources", keys):
         source_id = doc.ident(item.get("id"), (*path, "id"))
         fields = {k: doc.text(item.get(k), (*path, k)) for k in ("file", "language", "sort_date", "title")}
         outlet = doc.per_language(item.get("outlet"), (*path, "outlet"), languages, doc.text)
         date = doc.per_language(item.get("date"), (*path, "date"), languages, doc.text)
+        short = doc.per_language(item.get("short"), (*path, "short"), languages, doc.text)
         if fields["sort_date"] and not DATE_PATTERN.match(fields["sort_date"]):
             doc.problem((*path, "sort_date"), "sort_date must look like 2016-01-04, 2016-01 or 2016")
         if source_id is None or None in fields.values():
@@ -277,7 +294,7 @@ def _sources(doc: _Doc, languages: tuple[str, ...]) -> dict[str, Source]:
         if source_id in sources:
             doc.problem((*path, "id"), f"duplicate source id '{source_id}'")
             continue
-        sources[source_id] = Source(source_id, outlet=outlet, date=date, **fields)  # type: ignore[arg-type]
+        sources[source_id] = Source(source_id, outlet=outlet, date=date, short=short, **fields)  # type: ignore[arg-type]
     return sources
 
 
@@ -373,20 +390,93 @@ def _entries(doc: _Doc, languages: tuple[str, ...], facts: dict[str, Fact], entr
         where[entry_id] = (doc, path)
 
 
-def _language(doc: _Doc, languages: tuple[str, ...]) -> LanguageData:
-    optional = ("question_types", "episode", "context", "not_fillers", "fillers", "follow_up", "language_requests")
-    data = doc.mapping(doc.located.data, (), ("stopwords", "synonyms"), optional)
-    stop = doc.per_language(data.get("stopwords"), ("stopwords",), languages, doc.texts)
+# Sections a language.d/*.yaml file may add to: lists appended to language.yaml's.
+ADDITIONS = ("stopwords", "synonyms", "fillers", "follow_up", "language_requests", "clitics")
+
+
+def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
+    """language.yaml, with what each language.d/*.yaml adds to its lists (one file per language, say)."""
+    optional = ("question_types", "exclusive_types", "episode", "context", "not_fillers", "fillers", "follow_up",
+                "language_requests", "clitics", "scripts")
+    main = docs[0]
+    data = main.mapping(main.located.data, (), ("stopwords", "synonyms"), optional)
+    parts = [(main, data)] + [(d, d.mapping(d.located.data, (), (), ADDITIONS)) for d in docs[1:]]
+    stop: dict[str, list[str]] = {}
+    for doc, section in parts:
+        if "stopwords" in section:
+            for lang, found in doc.per_language(section["stopwords"], ("stopwords",), (), doc.texts).items():
+                stop.setdefault(lang, []).extend(found)
+    for lang in languages:
+        if lang not in stop:
+            main.problem(("stopwords",), f"missing language '{lang}' (here or in a language.d/ file)")
+    clitics = tuple(sorted({w for doc, section in parts if "clitics" in section
+                            for w in words(" ".join(doc.texts(section["clitics"], ("clitics",))))}, key=len, reverse=True))
     synonyms: dict[str, str] = {}
     stemmed: dict[tuple[str, ...], tuple[str, str]] = {}
-    raw = data.get("synonyms")
+    for doc, section in parts:
+        _synonyms(doc, section.get("synonyms", {}) if doc is not main else section.get("synonyms"), clitics, synonyms, stemmed,
+                  known=None if doc is main else set(synonyms.values()))
+    keys = set(synonyms.values())
+    question_types = main.texts(data["question_types"], ("question_types",)) if "question_types" in data else []
+    for i, key in enumerate(question_types):
+        if key not in keys:
+            main.problem(("question_types", i), f"question type '{key}' is not a synonym key")
+    exclusive = main.texts(data["exclusive_types"], ("exclusive_types",)) if "exclusive_types" in data else []
+    for i, key in enumerate(exclusive):
+        if key not in question_types:
+            main.problem(("exclusive_types", i), f"'{key}' is not one of question_types")
+    episode: dict[str, Text] = {}
+    raw_episode = data.get("episode", {})
+    if not isinstance(raw_episode, dict):
+        main.problem(("episode",), "expected a mapping: synonym key -> label per language")
+        raw_episode = {}
+    for key, labels in raw_episode.items():
+        if key not in keys:
+            main.problem(("episode", key), f"'{key}' is not a synonym key")
+            continue
+        episode[key] = main.per_language(labels, ("episode", key), languages, main.text)
+    # "qu'est-ce" as a stop word means each of its words is one.
+    stopwords = {k: frozenset(w for phrase in v for w in words(phrase)) for k, v in stop.items()}
+    context = main.texts(data["context"], ("context",)) if "context" in data else []
+    not_fillers = main.texts(data["not_fillers"], ("not_fillers",)) if "not_fillers" in data else []
+    fillers: set[str] = set()
+    for doc, section in parts:
+        if "fillers" not in section:
+            continue
+        for lang, phrases in doc.per_language(section["fillers"], ("fillers",), (), doc.texts).items():
+            for i, phrase in enumerate(phrases):
+                # Fillers are looked up word by word: "fin de compte" would make "compte" one.
+                if len(words(phrase)) != 1:
+                    doc.problem(("fillers", lang, i), f"a filler is one word, not '{phrase}'")
+                fillers.update(words(phrase))
+    follow_up = [_follow_up(doc, section.get("follow_up")) for doc, section in parts]
+    for (doc, _), marks in zip(parts, follow_up, strict=True):
+        for key in sorted(marks.predicates - keys):
+            doc.problem(("follow_up", "predicates"), f"'{key}' is not a synonym key")
+    requests: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for doc, section in parts:
+        for lang, phrases in _language_requests(doc, section.get("language_requests"), languages).items():
+            requests[lang] = requests.get(lang, ()) + phrases
+    return LanguageData(stopwords, synonyms, frozenset(question_types), frozenset(exclusive), episode, frozenset(context),
+                        frozenset(" ".join(words(w)) for w in not_fillers), frozenset(fillers),
+                        FollowUpMarks(*(frozenset().union(*(getattr(f, field) for f in follow_up))
+                                        for field in ("openers", "back_references", "politeness", "predicates"))),
+                        clitics, requests, _scripts(main, data.get("scripts"), languages))
+
+
+def _synonyms(doc: _Doc, raw: Any, clitics: tuple[str, ...], synonyms: dict[str, str],
+              stemmed: dict[tuple[str, ...], tuple[str, str]], known: set[str] | None) -> None:
+    """Read one file's synonyms into `synonyms`; an addition file may only extend keys `known` already."""
     if not isinstance(raw, dict):
         doc.problem(("synonyms",), "expected a mapping: canonical word -> list of phrases")
-        raw = {}
+        return
     for key, phrases in raw.items():
         path = ("synonyms", key)
         canonical = doc.text(key, path)
         if canonical is None:
+            continue
+        if known is not None and canonical not in known:
+            doc.problem(path, f"'{canonical}' is not a synonym key of language.yaml (an addition extends existing keys)")
             continue
         for i, phrase in enumerate(doc.texts(phrases, path)):
             folded = " ".join(words(phrase))
@@ -394,47 +484,37 @@ def _language(doc: _Doc, languages: tuple[str, ...]) -> LanguageData:
                 doc.problem((*path, i), f"phrase '{phrase}' has no words")
             elif synonyms.get(folded, canonical) != canonical:
                 doc.problem((*path, i), f"'{phrase}' is already a synonym of '{synonyms[folded]}'")
-            elif (clash := stemmed.setdefault(tuple(stem(w) for w in folded.split()), (phrase, canonical)))[1] != canonical:
+            elif (clash := stemmed.setdefault(tuple(stem(w, clitics) for w in folded.split()), (phrase, canonical)))[1] != canonical:
                 # Matching compares stems: two phrases that stem alike cannot lead to two keys.
                 doc.problem((*path, i), f"'{phrase}' reads the same as '{clash[0]}' (a synonym of '{clash[1]}') once stemmed")
             else:
                 synonyms[folded] = canonical
-    keys = set(synonyms.values())
-    question_types = doc.texts(data["question_types"], ("question_types",)) if "question_types" in data else []
-    for i, key in enumerate(question_types):
-        if key not in keys:
-            doc.problem(("question_types", i), f"question type '{key}' is not a synonym key")
-    episode: dict[str, Text] = {}
-    raw_episode = data.get("episode", {})
-    if not isinstance(raw_episode, dict):
-        doc.problem(("episode",), "expected a mapping: synonym key -> label per language")
-        raw_episode = {}
-    for key, labels in raw_episode.items():
-        if key not in keys:
-            doc.problem(("episode", key), f"'{key}' is not a synonym key")
-            continue
-        episode[key] = doc.per_language(labels, ("episode", key), languages, doc.text)
-    # "qu'est-ce" as a stop word means each of its words is one.
-    stopwords = {k: frozenset(w for phrase in v for w in words(phrase)) for k, v in stop.items()}
-    context = doc.texts(data["context"], ("context",)) if "context" in data else []
-    not_fillers = doc.texts(data["not_fillers"], ("not_fillers",)) if "not_fillers" in data else []
-    fillers = doc.per_language(data["fillers"], ("fillers",), (), doc.texts) if "fillers" in data else {}
-    return LanguageData(stopwords, synonyms, frozenset(question_types), episode, frozenset(context),
-                        frozenset(" ".join(words(w)) for w in not_fillers),
-                        frozenset(w for ws in fillers.values() for phrase in ws for w in words(phrase)),
-                        _follow_up(doc, data.get("follow_up")), _language_requests(doc, data.get("language_requests"), languages))
+
+
+def _scripts(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, str]:
+    if value is None:
+        return {}
+    found = doc.mapping(value, ("scripts",), (), SCRIPTS)
+    scripts = {}
+    for script, lang in found.items():
+        if doc.text(lang, ("scripts", script)) is not None and lang not in languages:
+            doc.problem(("scripts", script), f"'{lang}' is not a language of settings.yaml")
+        elif isinstance(lang, str):
+            scripts[script] = lang
+    return scripts
 
 
 def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     if value is None:
         return FollowUpMarks()
-    data = doc.mapping(value, ("follow_up",), (), ("openers", "back_references", "politeness"))
+    data = doc.mapping(value, ("follow_up",), (), ("openers", "back_references", "politeness", "predicates"))
 
     def folded(key: str) -> frozenset[str]:
         per_language = doc.per_language(data[key], ("follow_up", key), (), doc.texts) if key in data else {}
         return frozenset(w for ws in per_language.values() for phrase in ws for w in words(phrase))
 
-    return FollowUpMarks(folded("openers"), folded("back_references"), folded("politeness"))
+    predicates = frozenset(doc.texts(data["predicates"], ("follow_up", "predicates"))) if "predicates" in data else frozenset()
+    return FollowUpMarks(folded("openers"), folded("back_references"), folded("politeness"), predicates)
 
 
 def _language_requests(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -509,7 +589,7 @@ def _check_relevance_keys(entries: dict[str, Entry], where: dict[str, tuple[_Doc
             if kind not in language.question_types:
                 doc.problem((*path, "asks", i), f"'{kind}' is not a question type of language.yaml "
                             f"({', '.join(sorted(language.question_types)) or 'none declared'})")
-        own = {stem(w) for variants in entry.questions.values() for v in variants for w in words(v)}
+        own = {stem(w, language.clitics) for variants in entry.questions.values() for v in variants for w in words(v)}
         for i, need in enumerate(entry.needs):
             if need not in keys and need not in own:
                 doc.problem((*path, "needs", i), f"'{need}' is neither a synonym key nor a word of this entry's questions")

@@ -101,11 +101,13 @@ def build_index(entries: Iterable[Entry], lexicon: Lexicon, weights: MatcherWeig
                  vocabulary, idf, unknown_idf)
 
 
-def match(question_terms: tuple[str, ...], index: Index, limit: int = 5, fillers: Collection[str] = ()) -> list[Match]:
+def match(question_terms: tuple[str, ...], index: Index, limit: int = 5, fillers: Collection[str] = (),
+          include: Collection[str] = ()) -> list[Match]:
     """The best-scoring entries for these terms, best first, scores 0-100.
 
     `fillers` (terms of everyday filler words) weigh almost nothing: a long,
-    chatty question is not a worse match for what it asks.
+    chatty question is not a worse match for what it asks. The entries in
+    `include` are scored whatever their share of the question's terms.
     """
     if not question_terms:
         return []
@@ -119,6 +121,7 @@ def match(question_terms: tuple[str, ...], index: Index, limit: int = 5, fillers
     # variant is likeliest to match it closely ("voip" -> "what is voip").
     weights_ = index.weights
     candidates = sorted(coverage, key=lambda e: (-coverage[e], index.lightest[e], e))[: weights_.candidates]
+    candidates += [e for e in include if e in coverage and e not in candidates]
     joined = " ".join(sorted(question_terms))
     question_set = frozenset(question_terms)
     matches = []
@@ -132,7 +135,8 @@ def match(question_terms: tuple[str, ...], index: Index, limit: int = 5, fillers
         score = min(100.0, score + weights_.entry_coverage * 100 * extra)
         matches.append(Match(entry_id, round(score, 2), best))
     matches.sort(key=lambda m: (-m.score, m.entry_id))
-    return matches[:limit]
+    kept = matches[:limit]
+    return kept + [m for m in matches[limit:] if m.entry_id in include]
 
 
 def _variant_score(question: frozenset[str], weights: Mapping[str, float], total: float, joined: str, variant: Variant,

@@ -29,6 +29,7 @@ class Source:
     outlet: Text
     date: Text
     title: str
+    short: Text  # outlet and date in a few words, for a reply's compact source line
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,11 @@ class Settings:
     max_suggestions: int
     max_related: int
     examples: tuple[str, ...]
+    right_to_left: tuple[str, ...] = ()  # languages written right to left
+    timeline_page: int = 6  # dated facts per /timeline screen
     context_seconds: float = 600.0  # how long a conversation remembers its last answer
     max_chats: int = 10_000  # conversations remembered at once, the most recent
+    outscored_by: float = 10.0  # a follow-up leaves the previous answer's neighbours for an entry this far ahead
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,7 @@ class FollowUpMarks:
     openers: frozenset[str] = frozenset()  # "et", "and": a message opening with one continues
     back_references: frozenset[str] = frozenset()  # "il", "sa", "his": someone already named
     politeness: frozenset[str] = frozenset()  # "please", "stp": words around a request
+    predicates: frozenset[str] = frozenset()  # synonym keys ("replace") that, alone, ask about someone unnamed
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,9 @@ class LanguageData:
     synonyms: Mapping[str, str]
     # Keys that say what kind of answer a question wants (who, when, why...).
     question_types: frozenset[str] = frozenset()
+    # Types a question of which only an entry asking them answers, whatever
+    # other type the question has ("how do I..." is never answered by a "who").
+    exclusive_types: frozenset[str] = frozenset()
     # Keys that name the episode's own actors and things, with a label per
     # language: a question naming one is near the episode even when no
     # entry answers it ("Who runs Maroc Telecom?").
@@ -140,8 +148,12 @@ class LanguageData:
     # More filler words, per language, than the general list has ("guy", "u").
     fillers: frozenset[str] = frozenset()
     follow_up: FollowUpMarks = FollowUpMarks()
+    # Arabic prefixes (the article and its compounds) stripped before stemming.
+    clitics: tuple[str, ...] = ()
     # Folded phrases that ask for the previous answer in a language ("in english").
     language_requests: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    # A writing system and the language a message written in it is in ({"arabic": "ar"}).
+    scripts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

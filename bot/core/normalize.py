@@ -1,28 +1,45 @@
 """Turn free text into the terms the matcher compares.
 
 The pipeline is the same for a user's question and for a curated variant:
-fold (case, accents, apostrophes, markup, control characters) -> words ->
-spelling correction against the known vocabulary -> light stemming ->
-synonyms (phrases to one canonical key, across languages) -> stop words out.
-What is French, English or a synonym comes from the knowledge base (the
-`Lexicon`); this module only knows how to apply it.
+fold (case, accents, apostrophes, markup, control characters; Arabic letter
+forms, short vowels, tatweel and digits) -> words -> spelling correction
+against the known vocabulary -> light stemming (Snowball's Arabic stemmer
+for Arabic script, a suffix stripper for Latin letters) -> synonyms
+(phrases to one canonical key, across languages and scripts) -> stop words
+out. What is French, English, Arabic, Darija or a synonym comes from the
+knowledge base (the `Lexicon`); this module only knows how to apply it.
+
+Darija in Latin letters writes some sounds with digits ("3lach", "rj3at",
+"7bsou"): such a word is a word, spelt and corrected like any other, while
+"cop22", "4g" or "48h" stay what they are.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 # Apostrophes, hyphens and the like separate words ("l'ANRT", "a-t-elle").
-_SEPARATORS = str.maketrans({c: " " for c in "'’‘`´ʼ-‐‑‒–—_/\\.,;:!?¿¡()[]{}<>«»\"“”„*#@&+=|~^%$"})
-# Arabic letters that users type interchangeably; folding them now means
-# Arabic variants can be added later as data alone.
-_ARABIC = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه", "ـ": ""})
+_SEPARATORS = str.maketrans({c: " " for c in "'’‘`´ʼ-‐‑‒–—_/\\.,;:!?¿¡()[]{}<>«»\"“”„*#@&+=|~^%$؟،؛٪"})
+# Arabic letters users type interchangeably. NFKD has already split hamza
+# and madda off their carriers (أ إ آ ؤ ئ); what remains is folded here, with
+# Arabic-Indic and Persian digits read as digits.
+_ARABIC = str.maketrans({
+    "ى": "ي", "ة": "ه", "ـ": "", "ء": "", "ٱ": "ا",
+    **{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)},
+})
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a\u0671-\u06d3]")
+# A digit standing for a letter in Darija: never two in a row ("cop22"),
+# with at least two letters around ("3lach", "rj3at"; not "4g" or "48h").
+_ARABIZI = re.compile(r"(?=(?:.*[a-z]){2})(?!.*\d\d)[a-z]*[235789][a-z235789]*")
+_ARABIC_STEMMER = snowballstemmer.stemmer("arabic")
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -33,7 +50,11 @@ _SUFFIXES = (
     "ings", "ing", "ees", "ies", "ers", "ee", "es", "er", "ez", "ed", "ie", "is", "ir", "s", "e", "i",
 )
 _MIN_STEM = 4
-_MIN_CORRECTABLE = 4
+# The synonym key whose phrases are dropped, as stop words are: phrases that
+# would otherwise read as another key's ("i'd like" as "likes").
+IGNORED = "ignore"
+_MIN_ARABIC_STEM = 3
+MIN_CORRECTABLE = 4
 # Edits allowed when correcting a word (optimal string alignment: a swap of
 # two neighbouring letters is one edit): one up to 7 letters, two beyond.
 _LONG_WORD = 8
@@ -54,9 +75,33 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def stem(word: str) -> str:
-    """Strip one common French or English ending, keeping a stem of 4 letters."""
-    if len(word) <= _MIN_STEM or not word.isalpha():
+def is_arabic(word: str) -> bool:
+    """Whether a folded word is written in Arabic script."""
+    return _ARABIC_LETTER.match(word) is not None
+
+
+def is_arabizi(word: str) -> bool:
+    """Whether a folded word is Darija in Latin letters with digits for letters ("3lach", not "cop22")."""
+    return _ARABIZI.fullmatch(word) is not None
+
+
+def _spelt(word: str) -> bool:
+    """A word that spelling correction and stemming may touch: letters, or Darija's digit-letters."""
+    return word.isalpha() or is_arabizi(word)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def stem(word: str, clitics: tuple[str, ...] = ()) -> str:
+    """A word's stem: for Arabic script, its first listed clitic off, then Snowball's Arabic stemmer;
+    else one common ending off, keeping 4 letters."""
+    if is_arabic(word):
+        # Snowball stems "المكالمات" and "مكالمات" apart; without the article first, alike.
+        for clitic in clitics:
+            if word.startswith(clitic) and len(word) - len(clitic) >= _MIN_ARABIC_STEM:
+                word = word[len(clitic) :]
+                break
+        return str(_ARABIC_STEMMER.stemWord(word)) if len(word) > _MIN_ARABIC_STEM else word
+    if len(word) <= _MIN_STEM or not _spelt(word):
         return word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
@@ -80,6 +125,9 @@ class Lexicon:
     # never "corrected" into something else.
     filler_words: frozenset[str] = frozenset()
     keys: frozenset[str] = frozenset()  # the synonyms' canonical keys
+    clitics: tuple[str, ...] = ()  # Arabic prefixes stripped before stemming, longest first
+    arabic_language: str | None = None  # the language of a message in Arabic script
+    everyday: frozenset[str] = frozenset()  # real words of the languages, never taken for slips
 
 
 def build_lexicon(
@@ -87,10 +135,14 @@ def build_lexicon(
     synonyms: Mapping[str, str],
     variants: Mapping[str, Iterable[str]],
     fillers: Iterable[str] = (),
+    clitics: tuple[str, ...] = (),
+    arabic_language: str | None = None,
+    everyday: frozenset[str] = frozenset(),
 ) -> Lexicon:
     """Prepare a Lexicon from stop words and synonyms (per language), all question variants, and filler words."""
     all_stop = frozenset(w for ws in stopwords.values() for w in ws)
-    stemmed = {tuple(stem(w) for w in phrase.split()): key for phrase, key in synonyms.items()}
+    clitics = tuple(sorted(clitics, key=len, reverse=True))
+    stemmed = {tuple(stem(w, clitics) for w in phrase.split()): key for phrase, key in synonyms.items()}
     by_language: dict[str, set[str]] = {}
     for lang, texts in variants.items():
         found = by_language.setdefault(lang, set(stopwords.get(lang, ())))
@@ -112,7 +164,7 @@ def build_lexicon(
     filler_words = {w for f in fillers for w in words(f)}
     correctable: dict[tuple[int, str], list[str]] = {}
     for word in sorted(known):
-        if len(word) >= _MIN_CORRECTABLE and word.isalpha():
+        if len(word) >= MIN_CORRECTABLE and _spelt(word):
             correctable.setdefault((len(word), word[0]), []).append(word)
     return Lexicon(
         stopwords=all_stop,
@@ -123,6 +175,9 @@ def build_lexicon(
         language_words=only_in,
         filler_words=frozenset(filler_words),
         keys=frozenset(stemmed.values()),
+        clitics=clitics,
+        arabic_language=arabic_language,
+        everyday=everyday,
     )
 
 
@@ -135,14 +190,17 @@ def correct(word: str, lexicon: Lexicon, lang: str | None = None) -> str:
     Candidates start with the word's first or second letter (the latter for
     the first two letters swapped): slips on the first letter are rare, and
     this keeps a lookup to a few small buckets however large the vocabulary.
-    Words with digits are never corrected: "cop21" must not become "cop22".
+    Words with digits are never corrected: "cop21" must not become "cop22";
+    and an everyday word of the languages only into another ("loose" into
+    "lose"), never into a name or a rare word: "mountain" is no slip of "Mountasir".
     A correction manufactures evidence, so two more limits: in a question
     of language `lang`, never into a word only another language uses
     ("debate" is not the French "debute"); and into a stop word, which would
     make the word vanish, only at one edit ("parliament" is not "parlaient").
     """
-    if word in lexicon.known or len(word) < _MIN_CORRECTABLE or not word.isalpha():
+    if word in lexicon.known or len(word) < MIN_CORRECTABLE or not _spelt(word):
         return word
+    everyday = word in lexicon.everyday
     edits = 2 if len(word) >= _LONG_WORD else 1
     foreign = [ws for other, ws in lexicon.language_words.items() if lang is not None and other != lang]
     # Among equally close candidates, a content word beats a stop word and
@@ -154,6 +212,8 @@ def correct(word: str, lexicon: Lexicon, lang: str | None = None) -> str:
             for candidate, distance, _ in process.extract(word, choices, scorer=OSA.distance, score_cutoff=edits, limit=None):
                 if not _plausible(word, candidate) or any(candidate in ws for ws in foreign):
                     continue
+                if everyday and candidate not in lexicon.everyday:
+                    continue
                 stop = candidate in lexicon.stopwords
                 if stop and distance > 1:
                     continue
@@ -164,7 +224,7 @@ def correct(word: str, lexicon: Lexicon, lang: str | None = None) -> str:
 
 
 def _plausible(word: str, candidate: str) -> bool:
-    return len(word) > _MIN_CORRECTABLE or len(candidate) > len(word) or sorted(candidate) == sorted(word)
+    return len(word) > MIN_CORRECTABLE or len(candidate) > len(word) or sorted(candidate) == sorted(word)
 
 
 @dataclass(frozen=True)
@@ -180,13 +240,17 @@ class Analysis:
 def analyse(text: str, lexicon: Lexicon, lang: str | None = None) -> Analysis:
     """The matcher's terms for `text` (corrected, stemmed, synonyms merged, stop words out), with its fillers."""
     folded = [correct(w, lexicon, lang) for w in words(text)]
-    stems = [stem(w) for w in folded]
+    stems = [stem(w, lexicon.clitics) for w in folded]
     result: list[str] = []
     not_filler: set[str] = set()
     i = 0
     while i < len(stems):
         for size in range(min(lexicon.longest_synonym, len(stems) - i), 0, -1):
             key = lexicon.synonyms.get(tuple(stems[i : i + size]))
+            if key == IGNORED:
+                # A phrase that only looks like a key's ("i'd like" is no "likes"): dropped.
+                i += size
+                break
             if key is not None:
                 result.append(key)
                 if any(w not in lexicon.filler_words for w in folded[i : i + size]):
@@ -215,8 +279,13 @@ def detect_language(text: str, lexicon: Lexicon, languages: tuple[str, ...], hin
     hint, such as a Telegram user's language code "fr-FR", then to the first
     language.
     """
+    found = words(text)
+    # A script tells at once: a message mostly in Arabic letters is Arabic.
+    arabic = sum(is_arabic(w) for w in found)
+    if lexicon.arabic_language in languages and arabic and arabic * 2 >= len(found):
+        return lexicon.arabic_language
     counts = {lang: 0 for lang in languages}
-    for word in words(text):
+    for word in found:
         for lang in languages:
             if word in lexicon.language_words.get(lang, ()):
                 counts[lang] += 1

@@ -23,7 +23,7 @@ reply's `why`, so a curator can see why the bot answered or did not.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from .matcher import Index, Match
 from .models import Entry, Judgement, LanguageData
@@ -33,11 +33,13 @@ _ORDINAL = re.compile(r"(\d{1,3})(?:st|nd|rd|th|er|re|e|eme|ieme)?")
 
 
 def judge(question: Analysis, question_terms: Sequence[str], matches: Sequence[Match], index: Index,
-          entries: Mapping[str, Entry], language: LanguageData) -> tuple[Judgement, ...]:
+          entries: Mapping[str, Entry], language: LanguageData, trusted: Collection[str] = ()) -> tuple[Judgement, ...]:
     """Each matched entry's relevance signals, in the matches' order.
 
     `question` is what the user wrote; `question_terms` may add terms from
     the conversation, which count for key concepts but need no covering.
+    The `trusted` entries' key concepts are taken as named: a follow-up
+    ("sur quelle période ?") is about what the conversation is about.
     """
     question_types = language.question_types
     asked = {t for t in question.terms if t in question_types}
@@ -53,8 +55,8 @@ def judge(question: Analysis, question_terms: Sequence[str], matches: Sequence[M
             entry_id=found.entry_id,
             score=found.score,
             uncovered=tuple(t for t in focus if t not in vocabulary),
-            needs_met=not entry.needs or any(t in entry.needs for t in question_terms),
-            type_ok=not asked or bool(asked & set(entry.asks)),
+            needs_met=not entry.needs or entry.id in trusted or any(t in entry.needs for t in question_terms),
+            type_ok=not asked or (bool(asked & set(entry.asks)) and not (asked & language.exclusive_types) - set(entry.asks)),
             close=found.score >= index.weights.close_enough,
         ))
     return tuple(judged)

@@ -31,6 +31,11 @@ def bundled_knowledge() -> Path:
 
 
 DEFAULT_KNOWLEDGE = bundled_knowledge()
+
+
+def default_key_file(config_home: str | None = None) -> Path:
+    """Where the generated hashing key lives: the user's config folder, never DATA_DIR."""
+    return Path(config_home or Path.home() / ".config") / "voip-maroc-bot" / "hash.key"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Telegram's tokens are "<bot id>:<secret>"; checking the shape catches a
 # pasted username or a truncated value before the first network round trip.
@@ -54,8 +59,11 @@ class Config:
     knowledge_dir: Path = DEFAULT_KNOWLEDGE
     data_dir: Path = Path("data")
     log_level: str = "INFO"
-    # None: the stats module generates a key once and keeps it in data_dir.
+    # None: a key generated once into hash_key_file, kept apart from data_dir
+    # so that a copy of the data alone cannot re-identify users.
     hash_key: bytes | None = field(default=None, repr=False)
+    hash_key_file: Path = field(default_factory=lambda: default_key_file())
+    retention_days: int = 90
     # None: a fresh random secret per run (set again with setWebhook at start).
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "0.0.0.0"
@@ -100,14 +108,17 @@ def load_config(
         raise ConfigError("TELEGRAM_TOKEN: missing (get one from @BotFather, see .env.example)")
     if token and not TOKEN_PATTERN.match(token):
         raise ConfigError("TELEGRAM_TOKEN: does not look like a bot token (expected digits, a colon, then letters)")
+    data_dir = Path(values.get("DATA_DIR", "data"))
     return Config(
         token=token,
         admin_ids=_admin_ids(values.get("ADMIN_IDS", "")),
         api_url=_url(values, "TELEGRAM_API_URL", DEFAULT_API_URL),
         knowledge_dir=Path(values.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE),
-        data_dir=Path(values.get("DATA_DIR", "data")),
+        data_dir=data_dir,
         log_level=_choice(values, "LOG_LEVEL", "INFO", LOG_LEVELS),
         hash_key=_hash_key(values.get("HASH_KEY")),
+        hash_key_file=_key_file(values, data_dir),
+        retention_days=_int(values, "RETENTION_DAYS", 90, 1, 3650),
         webhook_secret=_secret(values.get("WEBHOOK_SECRET")),
         webhook_listen=values.get("WEBHOOK_LISTEN", "0.0.0.0"),
         webhook_port=_int(values, "WEBHOOK_PORT", 8443, 1, 65535),
@@ -161,6 +172,13 @@ def _hash_key(raw: str | None) -> bytes | None:
     if len(raw) < MIN_HASH_KEY_CHARS:
         raise ConfigError(f"HASH_KEY: too short (at least {MIN_HASH_KEY_CHARS} characters; or unset it to generate one)")
     return raw.encode("utf-8")
+
+
+def _key_file(values: Mapping[str, str], data_dir: Path) -> Path:
+    path = Path(values["HASH_KEY_FILE"]) if "HASH_KEY_FILE" in values else default_key_file(values.get("XDG_CONFIG_HOME"))
+    if path.resolve().is_relative_to(data_dir.resolve()):
+        raise ConfigError("HASH_KEY_FILE: must be outside DATA_DIR (whoever has both can re-identify users)")
+    return path
 
 
 def _secret(raw: str | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Logging for the long-running bot, with secrets redacted from every line.
+"""Logging for the long-running bot: secrets redacted from every line, users' data kept out.
 
 The bot token is part of every Bot API URL, and several libraries log URLs:
 python-telegram-bot logs its base URL at DEBUG and httpx logs every request
@@ -15,6 +15,10 @@ from typing import TextIO
 from urllib.parse import quote
 
 REDACTED = "<redacted>"
+LIBRARY_FLOORS = {
+    "telegram": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING, "hpack": logging.WARNING,
+    "tornado": logging.WARNING, "asyncio": logging.INFO, "aiohttp": logging.WARNING,
+}
 
 
 class RedactingFilter(logging.Filter):
@@ -57,8 +61,10 @@ def configure_logging(level: str, secrets: Iterable[str], stream: TextIO = sys.s
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # httpx logs one INFO line per request, with the token in the URL; even
-    # redacted, one line per message sent is noise in production logs.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
-    logging.getLogger("httpcore").setLevel(max(logging.INFO, root.level))
+    # Libraries log what passes through them: at DEBUG python-telegram-bot
+    # prints whole updates (user ids, question texts) and requests, httpx
+    # every URL (with the token). Whatever the bot's level, theirs stays at
+    # INFO (telegram) or WARNING (HTTP): no user's data reaches the log.
+    for name, floor in LIBRARY_FLOORS.items():
+        logging.getLogger(name).setLevel(max(floor, root.level))
     logging.captureWarnings(True)

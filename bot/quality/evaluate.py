@@ -101,6 +101,10 @@ class EvalReport:
     def accuracy_in(self, lang: str) -> Rate:
         return self._rate([r for r in self.on_topic if r.question.lang == lang])
 
+    @property
+    def tags(self) -> frozenset[str]:
+        return frozenset(t for r in self.on_topic for t in r.question.tags)
+
     def accuracy_tagged(self, tag: str) -> Rate:
         return self._rate([r for r in self.on_topic if tag in r.question.tags])
 
@@ -153,15 +157,22 @@ def evaluate(questions: list[EvalQuestion], engine: Engine) -> EvalReport:
     return EvalReport(tuple(Result(q, converse(q.text, engine, None, now=0.0)[0]) for q in questions))
 
 
+# Tags of evaluation questions reported apart: writing habits, and the three
+# ways Arabic is written (Modern Standard Arabic, Darija in Arabic script and
+# in Latin letters).
+SUBSETS = {"typo": "typo", "noaccent": "no-accent", "keyword": "keyword", "msa": "MSA",
+           "darija_ar": "Darija (Arabic script)", "darija_latin": "Darija (Latin letters)"}
+ALWAYS_SHOWN = ("typo", "noaccent", "keyword")
+
+
 def format_report(report: EvalReport, verbose: bool = False) -> str:
     """The figures a person reads, and with `verbose` every miss."""
     lines = [f"questions: {len(report.results)} ({len(report.on_topic)} on topic)",
              f"top-1 accuracy (answered with the expected entry): {report.accuracy}"]
     lines += [f"  {lang}: {report.accuracy_in(lang)}" for lang in report.languages]
-    lines += [f"  typo subset: {report.accuracy_tagged('typo')}",
-              f"  no-accent subset: {report.accuracy_tagged('noaccent')}",
-              f"  keyword subset: {report.accuracy_tagged('keyword')}",
-              f"off-topic abstention (no confident answer): {report.abstention}",
+    lines += [f"  {label} subset: {report.accuracy_tagged(tag)}" for tag, label in SUBSETS.items()
+              if tag in report.tags or tag in ALWAYS_SHOWN]
+    lines += [f"off-topic abstention (no confident answer): {report.abstention}",
               f"  of which a plain no (no did-you-mean either): {report.strict_abstention}",
               f"near-episode questions told 'the articles don't say': {report.not_in_articles}",
               f"reply language as expected: {report.language}"]
@@ -252,6 +263,12 @@ class ConversationReport:
         """The standalone questions that open follow-up and switch conversations."""
         picked = [r for r in self.results if r.position == 0 and r.conversation.kind != OPENER]
         return Rate(sum(r.correct for r in picked), len(picked))
+
+
+def is_conversation_set(path: Path) -> bool:
+    """Whether the evaluation file holds conversations (played turn by turn) rather than questions."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return isinstance(data, dict) and "conversations" in data
 
 
 def read_conversations(path: Path) -> tuple[str, tuple[Conversation, ...]]:

@@ -9,15 +9,27 @@ and polling retries on its own. SIGTERM and SIGINT stop it cleanly.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import random
 import secrets
 import sys
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
 import httpx
-from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, CommandHandler, InlineQueryHandler, MessageHandler, filters
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
 from telegram.request import HTTPXRequest
 
 from telegram import BotCommand, Update
@@ -26,12 +38,12 @@ from ..core.engine import Engine
 from ..core.knowledge import KnowledgeError
 from ..ops.config import Config
 from ..ops.logs import configure_logging
-from ..ops.stats import Stats
-from . import handlers
-from .flood import FloodGate
-from .handlers import STATE_KEY, BotState
+from ..ops.stats import DB_NAME, StatsError, StatsLog, load_or_create_key
+from . import buttons, handlers
 from .html import COMMANDS
+from .ordering import PerChatOrder
 from .reload import load_checked
+from .state import BotData, ChatData
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +56,10 @@ MAX_BACKOFF_SECONDS = 8.0
 # Enough for Telegram's real round trips (tens of ms) at a few hundred
 # replies a second; more only adds bookkeeping.
 CONNECTION_POOL_SIZE = 32
+# Updates processed at once, across chats (within one chat, one at a time).
+MAX_CONCURRENT_UPDATES = 256
+# At most one error alert to the admins per this many seconds.
+ALERT_INTERVAL_SECONDS = 600.0
 NON_TEXT = (
     filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE
     | filters.ANIMATION | filters.Document.ALL | filters.LOCATION | filters.VENUE | filters.CONTACT
@@ -51,17 +67,26 @@ NON_TEXT = (
 )
 
 
-class RetryingRequest(HTTPXRequest):
-    """HTTPXRequest that retries, with exponential backoff, requests that most likely did not take effect.
+# httpx errors raised before the request was fully sent: Telegram cannot
+# have acted on it, so sending it again cannot post a message twice.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout)
 
-    Connection failures and Bot API 5xx answers are retried; a read timeout
-    is not, since Telegram may already have posted the message.
+
+class RetryingRequest(HTTPXRequest):
+    """HTTPXRequest that retries, with jittered exponential backoff, requests that surely did not take effect.
+
+    A request that never left (connection refused or timed out, pool
+    exhausted, write failed) and a Bot API 5xx answer are retried. A read
+    error or timeout after the request was sent is not: Telegram may
+    already have posted the message, and a retry would post it twice.
     """
 
-    def __init__(self, retries: int, backoff: float = 0.5, connection_pool_size: int = 1, **kwargs: object) -> None:
+    def __init__(self, retries: int, backoff: float = 0.5, connection_pool_size: int = 1,
+                 jitter: Callable[[], float] = lambda: random.uniform(0.5, 1.5), **kwargs: object) -> None:
         super().__init__(connection_pool_size=connection_pool_size, **kwargs)  # type: ignore[arg-type]
         self._retries = retries
         self._backoff = backoff
+        self._jitter = jitter
         # httpcore's pool rescans every queued request against every
         # connection on each change, which grows quadratic under load; queue
         # here instead, so the pool never holds more requests than connections.
@@ -75,25 +100,22 @@ class RetryingRequest(HTTPXRequest):
             try:
                 async with self._slots:
                     code, payload = await super().do_request(url, method, request_data, *args, **kwargs)  # type: ignore[arg-type]
-            except TimedOut as exc:
-                if last or not isinstance(exc.__cause__, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+            except NetworkError as exc:  # TimedOut is a NetworkError too
+                if last or not isinstance(exc.__cause__, NOT_SENT):
                     raise
-                reason = "connection timed out"
-            except NetworkError as exc:
-                if last:
-                    raise
-                reason = str(exc)
+                reason = type(exc.__cause__).__name__
             else:
                 if code < 500 or last:
                     return code, payload
                 reason = f"HTTP {code}"
-            logger.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, reason, attempt + 1, self._retries, delay)
-            await asyncio.sleep(delay)
+            wait = delay * self._jitter()
+            logger.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, reason, attempt + 1, self._retries, wait)
+            await asyncio.sleep(wait)
             delay = min(delay * 2, MAX_BACKOFF_SECONDS)
         raise AssertionError("unreachable")
 
 
-def build_application(config: Config, engine: Engine, stats: Stats) -> App:
+def build_application(config: Config, engine: Engine, stats: StatsLog) -> App:
     """The Application: a Bot API client at config.api_url with retries, the handlers, the shared state."""
     application = (
         Application.builder()
@@ -105,12 +127,14 @@ def build_application(config: Config, engine: Engine, stats: Stats) -> App:
         # No overall throttling (each reply answers a user's own message);
         # only Telegram's per-group pace, and waiting out any 429.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=config.send_retries))
-        # Updates are handled concurrently: one slow send does not hold up other users.
-        .concurrent_updates(True)
+        # Concurrent across chats (one slow send holds up no one else), in
+        # order within a chat (a follow-up is read after what it follows).
+        .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
+        .context_types(ContextTypes(chat_data=ChatData, bot_data=BotData))
         .post_init(post_init)
         .build()
     )
-    application.bot_data[STATE_KEY] = BotState(engine, config, stats, FloodGate(config.flood_limit))
+    application.bot_data.configure(engine, config, stats, ALERT_INTERVAL_SECONDS)
     add_handlers(application)
     return application
 
@@ -119,41 +143,48 @@ def add_handlers(application: App) -> None:
     """Wire every handler; order matters only among message handlers (first match wins)."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
-    application.add_handler(CommandHandler("start", handlers.start))
-    application.add_handler(CommandHandler("help", handlers.help_command))
-    application.add_handler(CommandHandler("ask", handlers.ask_command))
-    application.add_handler(CommandHandler("sources", handlers.sources_command))
-    application.add_handler(CommandHandler("timeline", handlers.timeline_command))
-    application.add_handler(CommandHandler("reload", handlers.reload_command))
-    application.add_handler(CommandHandler("stats", handlers.stats_command))
+    commands = {
+        "start": handlers.start, "help": handlers.help_command, "ask": handlers.ask_command,
+        "sources": handlers.sources_command, "timeline": handlers.timeline_command, "lang": handlers.lang_command,
+        "privacy": handlers.privacy_command, "forget": handlers.forget_command, "reload": handlers.reload_command,
+        "stats": handlers.stats_command,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.help_command))
     application.add_handler(MessageHandler(private & NON_TEXT, handlers.non_text))
     application.add_handler(MessageHandler(groups & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot(), handlers.group_text))
-    application.add_handler(CallbackQueryHandler(handlers.question_button))
+    application.add_handler(CallbackQueryHandler(handlers.question_button, pattern=buttons.pattern(buttons.QUESTION)))
+    application.add_handler(CallbackQueryHandler(handlers.quotes_button, pattern=buttons.pattern(buttons.QUOTES)))
+    application.add_handler(CallbackQueryHandler(handlers.timeline_button, pattern=buttons.pattern(buttons.TIMELINE)))
+    application.add_handler(CallbackQueryHandler(handlers.stale_button))  # anything else: an old or foreign key
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_error_handler(handlers.error_handler)
 
 
 async def post_init(application: App) -> None:
     """Register the command menu in each language of the knowledge base."""
-    state: BotState = application.bot_data[STATE_KEY]
-    knowledge = state.engine.knowledge
+    data: BotData = application.bot_data
+    knowledge = data.engine.knowledge
     default = knowledge.settings.default_language
     # No language_code: the menu for users whose language the base lacks.
     # Telegram takes two-letter ISO 639-1 codes only (so not "ary").
     for lang in (None, *(code for code in knowledge.settings.languages if len(code) == 2)):
-        commands = [BotCommand(name, knowledge.message(f"cmd_{name}", lang or default)) for name in COMMANDS]
+        menu = [BotCommand(name, knowledge.message(f"cmd_{name}", lang or default)) for name in COMMANDS]
         try:
-            await application.bot.set_my_commands(commands, language_code=lang)
+            await application.bot.set_my_commands(menu, language_code=lang)
         except TelegramError as exc:
-            logger.warning("could not set the %s command menu: %s", lang or "default", exc)
-    logger.info("@%s ready: %d questions, %d sources, admins %s", application.bot.username, len(knowledge.entries),
-                len(knowledge.sources), sorted(state.config.admin_ids) or "none")
+            logger.warning("could not set the %s command menu: %s", lang or "default", type(exc).__name__)
+    logger.info("@%s ready: %d questions, %d sources, %d admin(s)", application.bot.username, len(knowledge.entries),
+                len(knowledge.sources), len(data.config.admin_ids))
 
 
 def run(config: Config, webhook_url: str | None = None) -> int:
     """Serve until SIGTERM or SIGINT: long polling, or a webhook server for `webhook_url`. Returns an exit code."""
+    if webhook_url and config.webhook_secret is None:
+        # Made before logging starts, so the log filter knows it from the first line.
+        config = dataclasses.replace(config, webhook_secret=secrets.token_urlsafe(32))
     configure_logging(config.log_level, config.secrets())
     if not config.knowledge_dir.is_dir():
         print(f"error: KNOWLEDGE_DIR: no such folder: {config.knowledge_dir}", file=sys.stderr)
@@ -165,9 +196,13 @@ def run(config: Config, webhook_url: str | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     try:
-        stats = Stats.open(config.data_dir, config.hash_key)
+        key = config.hash_key or load_or_create_key(config.hash_key_file)
+        stats = StatsLog(config.data_dir / DB_NAME, key, config.retention_days)
     except OSError as exc:
-        print(f"error: DATA_DIR: cannot use {config.data_dir}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: DATA_DIR or HASH_KEY_FILE: cannot use it: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except StatsError as exc:
+        print(f"error: DATA_DIR: {exc}", file=sys.stderr)
         return 2
     application = build_application(config, engine, stats)
     try:
@@ -178,7 +213,7 @@ def run(config: Config, webhook_url: str | None = None) -> int:
                 url_path=urlparse(webhook_url).path.lstrip("/"),
                 webhook_url=webhook_url,
                 # Telegram echoes it in a header on every call, so only it can post updates.
-                secret_token=config.webhook_secret or secrets.token_urlsafe(32),
+                secret_token=config.webhook_secret,
                 allowed_updates=ALLOWED_UPDATES,
                 bootstrap_retries=-1,
             )

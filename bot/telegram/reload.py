@@ -10,7 +10,8 @@ from .html import REQUIRED_MESSAGES
 
 # Every placeholder the bot fills in, with a sample value, to try each message.
 PLACEHOLDERS = dict(username="bot", count=1, entries=1, facts=1, sources=1, asked=1, answered=1, suggested=1,
-                    abstained=1, invalid=1, outlet="o", date="d", title="t", things="t")
+                    not_in_articles=1, abstained=1, clarify=1, invalid=1, outlet="o", date="d", title="t", things="t",
+                    days=90, error="E")
 
 
 def load_checked(folder: Path) -> Engine:

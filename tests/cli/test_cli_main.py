@@ -26,18 +26,22 @@ def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
 def test_ask_french_question_answers_in_french_with_date_and_source() -> None:
     result = run("ask", "quand la VoIP a-t-elle été rétablie?")
     assert result.returncode == 0, result.stderr
-    assert "novembre" in result.stdout and "Sources :" in result.stdout
+    assert "novembre" in result.stdout and "— HuffPost Maroc" in result.stdout
 
 
 def test_ask_english_question_answers_in_english() -> None:
     result = run("ask", "When was VoIP restored in Morocco?")
     assert result.returncode == 0, result.stderr
-    assert "November" in result.stdout and "Sources:" in result.stdout
+    assert "November" in result.stdout and "— HuffPost Maroc" in result.stdout
 
 
 def test_ask_json_one_question_has_the_documented_keys() -> None:
     reply = json.loads(run("ask", "--json", "who ordered the ban").stdout)
-    assert set(reply) >= {"question", "answered", "lang", "text", "sources", "score", "entry", "suggestions"}
+    assert set(reply) >= {"question", "answered", "outcome", "lang", "text", "answer", "sources", "score", "entry",
+                          "suggestions", "related", "quotes", "why"}
+    assert reply["answer"] and reply["answer"].split(";")[0] in reply["text"] and reply["related"]
+    assert reply["why"]["candidates"][0]["entry"] == "who-decided" and reply["why"]["rule"]
+    assert all(set(q) == {"source_id", "text"} for q in reply["quotes"]) and reply["quotes"]
     assert reply["lang"] == "en" and reply["answered"] is True and reply["entry"] == "who-decided"
     assert all(set(s) == {"id", "outlet", "title", "date"} for s in reply["sources"]) and reply["sources"]
 
@@ -61,7 +65,28 @@ def test_main_job_without_token_is_the_console() -> None:
     assert result.returncode == 0, result.stderr
     assert "No TELEGRAM_TOKEN set" in result.stdout
     assert "November" in result.stdout and "#OpeUnlike" in result.stdout
-    assert result.stdout.count("Sources") >= 2
+    assert result.stdout.count("— ") >= 2, "each answer names its sources"
+
+
+def test_ask_json_chats_reads_conversations() -> None:
+    lines = "c1\tQuand la VoIP a-t-elle été rétablie ?\nc1\tet pourquoi ?\nc2\tet pourquoi ?\n"
+    rows = [json.loads(line) for line in run("ask", "--json", "--chats", stdin=lines).stdout.splitlines()]
+    assert [(r["chat"], r["outcome"], r["entry"], r["lang"]) for r in rows] == [
+        ("c1", "answered", "when-restored", "fr"), ("c1", "answered", "why-restored", "fr"), ("c2", "clarify", None, "fr")]
+    assert "COP22" in rows[1]["answer"]
+
+
+def test_ask_json_chats_needs_a_tab() -> None:
+    result = run("ask", "--json", "--chats", stdin="just a question\n")
+    assert result.returncode == 2 and "no tab" in result.stderr
+
+
+def test_console_follows_up_shows_quotes_and_switches_language() -> None:
+    result = run("console", stdin="Quand la VoIP a-t-elle été rétablie ?\net pourquoi ?\nquote\n:lang en\nquand ?\n")
+    assert result.returncode == 0, result.stderr
+    answers = result.stdout.split("\n\n")
+    assert "COP22" in result.stdout and "« Le déblocage de la VoIP n'intervient pas par hasard. »" in result.stdout
+    assert "reply language: en" in result.stdout and answers[-2] != ""
 
 
 def test_console_keeps_the_conversation_language_for_wordless_messages() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ops.stats import DB_NAME, Stats
+from bot.ops.stats import DB_NAME, StatsLog
 
 from conftest import ROOT
 
@@ -47,7 +47,7 @@ def test_run_with_a_bad_webhook_url(tmp_path: Path) -> None:
 
 
 def test_unanswered_lists_grouped_questions(tmp_path: Path) -> None:
-    stats = Stats(tmp_path / "data" / DB_NAME, b"k" * 16)
+    stats = StatsLog(tmp_path / "data" / DB_NAME, b"k" * 16)
     for question in ("Recette du couscous", "recette du  couscous", "voip"):
         stats.record(outcome="abstained", lang="fr", question=question)
     stats.record(outcome="answered", lang="fr", question="quand ?", entry_id="when-restored")
@@ -58,6 +58,14 @@ def test_unanswered_lists_grouped_questions(tmp_path: Path) -> None:
     assert len(lines) == 3 and lines[1].split()[0] == "2" and "couscous" in lines[1].lower()
     listed = json.loads(run("unanswered", "--json", env={"DATA_DIR": str(tmp_path / "data")}, cwd=tmp_path).stdout)
     assert [(r["count"], r["outcome"]) for r in listed] == [(2, "abstained"), (1, "abstained")]
+
+
+def test_unanswered_on_a_damaged_file_is_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / DB_NAME).write_text("not a database" * 100, encoding="utf-8")
+    result = run("unanswered", env={"DATA_DIR": str(tmp_path / "data")}, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
 def test_unanswered_before_any_question(tmp_path: Path) -> None:

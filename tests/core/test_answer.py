@@ -36,7 +36,11 @@ def test_answer_cites_the_sources_of_its_facts_and_their_disagreement(mini_engin
     assert [s.id for s in reply.sources] == ["huffpost-2016-11", "blog-2016-11"]
     assert reply.note == "Les sources divergent : 3 ou 4 novembre."
     plain = to_plain(reply, mini_engine.knowledge)
-    assert "HuffPost Maroc, vers le 3 novembre 2016 : « La VoIP (enfin) rétablie au Maroc »" in plain
+    assert plain.startswith("Début novembre 2016.\n— HuffPost Maroc, vers le 3 nov. 2016 · Un blog, nov. 2016")
+    assert "À noter : Les sources divergent" in plain
+    assert [(q.source, q.quote) for q in reply.quotes] == [
+        ("huffpost-2016-11", "Jeudi 3 novembre, à quatre jours de l'ouverture de la COP22"),
+        ("blog-2016-11", "L’annonce, faite le 4 novembre par l’ANRT")]
     assert "Voir aussi :\n- Combien de temps a duré le blocage ?" in plain
 
 

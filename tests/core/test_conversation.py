@@ -31,6 +31,7 @@ def chat(engine: Engine, *questions: str, gap: float = 10.0) -> list[tuple[str, 
     ("Qui est Amine Raguib ?", "sa vidéo a fait combien de vues ?", "amine-raguib"),
     ("Le patron de l'ANRT a-t-il été limogé ?", "il a été remplacé par qui ?", "anrt-director"),
     ("When was the ban lifted?", "and why?", "why-restored"),
+    ("Qui a bloqué Skype ?", "ça a duré combien de temps ?", "how-long"),
 ])
 def test_a_follow_up_is_read_against_the_previous_answer(engine: Engine, first: str, follow_up: str, entry: str) -> None:
     assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
@@ -43,7 +44,7 @@ def test_the_same_follow_up_depends_on_what_came_before(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("opener", ["et pourquoi ?", "combien ?", "and who decided?", "il a été remplacé par qui ?",
-                                    "quand ça ?", "et après ?"])
+                                    "quand ça ?", "et après ?", "remplacé par qui ?", "why tho"])
 def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, opener: str) -> None:
     reply, context = converse(opener, engine, None, now=0.0)
     assert reply.outcome is Outcome.CLARIFY and not reply.answered and context is None
@@ -52,6 +53,38 @@ def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, op
 
 def test_a_full_question_on_another_subject_ignores_the_context(engine: Engine) -> None:
     assert chat(engine, "When was the ban lifted?", "What is #OpeUnlike?")[1][:2] == ("answered", "opeunlike")
+
+
+@pytest.mark.parametrize(("first", "second", "entry"), [
+    ("Qui a décidé de bloquer la VoIP ?", "Combien de Marocains utilisent Internet ?", "internet-users"),
+    ("Did the operators lose money because of WhatsApp?", "How many Moroccans use the internet?", "internet-users"),
+])
+def test_an_unmarked_question_answered_better_on_its_own_is_a_change_of_subject(
+        engine: Engine, first: str, second: str, entry: str) -> None:
+    # It names nothing of the episode, so only its scores tell it from a follow-up.
+    assert chat(engine, first, second)[1][:2] == ("answered", entry)
+
+
+@pytest.mark.parametrize(("first", "follow_up", "entry"), [
+    ("Quelles applications étaient bloquées ?", "et Messenger aussi ?", "which-apps"),
+    ("Qu'est-ce qu'on peut refaire depuis le déblocage ?", "et Viber aussi ?", "after-lifting"),
+])
+def test_a_marked_follow_up_naming_the_episode_stays_in_context(engine: Engine, first: str, follow_up: str,
+                                                                entry: str) -> None:
+    assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
+
+
+@pytest.mark.parametrize(("first", "follow_up", "entry"), [
+    ("Which telecom operators blocked VoIP?", "did they comment?", "operators-statement"),
+    ("C'est quoi l'ANRT ?", "et elle a justifié ça comment ?", "anrt-justification"),
+])
+def test_a_follow_up_leaves_the_neighbours_for_an_entry_far_ahead(engine: Engine, first: str, follow_up: str,
+                                                                 entry: str) -> None:
+    assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
+    # The setting is what lets it out: never leaving, the neighbours win.
+    stay = dataclasses.replace(engine.knowledge.settings, outscored_by=101.0)
+    anchored = dataclasses.replace(engine, knowledge=dataclasses.replace(engine.knowledge, settings=stay))
+    assert chat(anchored, first, follow_up)[1][1] != entry
 
 
 def test_and_in_english_answers_the_previous_entry_in_english(engine: Engine) -> None:

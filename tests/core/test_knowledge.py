@@ -54,13 +54,17 @@ BROKEN = [
     ("qa__restoration_yaml", QA.replace("            note: {fr: \"Les sources divergent : 3 ou 4 novembre.\", en: \"The sources disagree: 3 or 4 November.\"}\n", ""), "qa/restoration.yaml", 8, "needs a 'note'"),
     ("qa__restoration_yaml", QA.replace('"durée du blocage", ', ""), "qa/restoration.yaml", 14, "at least 5"),
     ("qa__restoration_yaml", QA.replace("id: how-long", "id: when-restored"), "qa/restoration.yaml", 11, "duplicate entry id"),
+    ("qa__restoration_yaml", QA.replace("id: how-long", "id: " + "how-long-" * 5 + "x"), "qa/restoration.yaml", 11, "at most 40 (it travels in buttons)"),
     ("qa__restoration_yaml", QA.replace("  - id: how-long\n", "  - id: how-long\n      topic: [oops\n"), "qa/restoration.yaml", 13, "invalid YAML"),
     ("qa__restoration_yaml", QA.replace("            topic: restoration\n            questions:\n              fr: [\"Combien", "            topic: restoration\n            topic: again\n            questions:\n              fr: [\"Combien"), "qa/restoration.yaml", 13, "duplicate key 'topic'"),
-    ("sources_yaml", SOURCES.replace('sort_date: "2016-11-05"', "sort_date: 5 Nov"), "sources.yaml", 12, "sort_date must look like"),
-    ("settings_yaml", MINI["settings.yaml"].replace("examples: [when-restored]", "examples: [when-blocked]"), "settings.yaml", 8, "unknown entry 'when-blocked'"),
+    ("sources_yaml", SOURCES.replace('sort_date: "2016-11-05"', "sort_date: 5 Nov"), "sources.yaml", 13, "sort_date must look like"),
+    ("settings_yaml", MINI["settings.yaml"].replace("examples: [when-restored]", "examples: [when-blocked]"), "settings.yaml", 9, "unknown entry 'when-blocked'"),
     ("settings_yaml", MINI["settings.yaml"].replace("overlap_share: 0.8", "overlap_share: 1.5"), "settings.yaml", 3, "'overlap_share' must be a number from 0 to 1"),
     ("settings_yaml", MINI["settings.yaml"].replace("candidates: 12", "candidates: 2.5"), "settings.yaml", 3, "'candidates' must be a whole number"),
     ("language_yaml", MINI["language.yaml"].replace("block: [blocage,", "block: [restored, blocage,"), "language.yaml", 6, "already a synonym of 'restore'"),
+    ("language_yaml", MINI["language.yaml"].replace("        stopwords:", "        follow_up: {predicates: [block, replace]}\n        stopwords:"), "language.yaml", 1, "'replace' is not a synonym key"),
+    ("language_yaml", MINI["language.yaml"].replace("        stopwords:", "        fillers: {fr: [genre, fin de compte]}\n        stopwords:"), "language.yaml", 1, "a filler is one word, not 'fin de compte'"),
+    ("settings_yaml", MINI["settings.yaml"].replace("outscored_by: 10", "outscored_by: -1"), "settings.yaml", 4, "'outscored_by' must be a number from 0 to 101"),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.dictionary import everyday_words
 from bot.core.normalize import build_lexicon, correct, detect_language, fold, stem, terms, words
 
 LEXICON = build_lexicon(
@@ -22,7 +23,7 @@ LEXICON = build_lexicon(
     ("a-t-elle", "a t elle"),
     ("<b>VoIP</b>", " voip "),
     ("ÇA\u200fVA", "cava"),  # a right-to-left mark is dropped, not kept as a letter
-    ("إلغاء", "الغاء"),  # Arabic hamza forms fold to the bare alef
+    ("إلغاء", "الغا"),  # Arabic hamza forms fold to the bare alef
 ])
 def test_fold(text: str, expected: str) -> None:
     assert fold(text) == expected
@@ -77,6 +78,21 @@ def test_terms(question: str, expected: tuple[str, ...]) -> None:
 ])
 def test_correct(word: str, expected: str) -> None:
     assert correct(word, LEXICON) == expected
+
+
+# A base that knows a name close to an everyday word, and an everyday verb.
+NAMED = build_lexicon(stopwords={"en": ["the", "is"]}, synonyms={}, variants={"en": ["Who is Mountasir?", "did they lose"]},
+                      everyday=everyday_words(("en", "fr")))
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("mountain", "mountain"),  # an everyday word: never turned into a name
+    ("mountassir", "mountasir"),  # a misspelt name still is
+    ("loose", "lose"),  # an everyday word may become another
+])
+def test_an_everyday_word_is_never_corrected_into_a_name(word: str, expected: str) -> None:
+    assert correct(word, NAMED) == expected
+
 
 
 @pytest.mark.parametrize("question, hint, expected", [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.ops.config import DEFAULT_API_URL, DEFAULT_KNOWLEDGE, ConfigError, load_config
-from bot.ops.logs import RedactingFilter
+from bot.ops.logs import RedactingFilter, configure_logging
 
 TOKEN = "123456:ABC-def_ghi"
 BASE = {"TELEGRAM_TOKEN": TOKEN}
@@ -28,6 +28,7 @@ def test_defaults() -> None:
     assert c.api_url == DEFAULT_API_URL
     assert c.knowledge_dir == DEFAULT_KNOWLEDGE and c.data_dir == Path("data")
     assert c.log_level == "INFO" and c.flood_limit == 20 and c.hash_key is None and c.webhook_secret is None
+    assert c.retention_days == 90 and c.hash_key_file.name == "hash.key" and not c.hash_key_file.is_relative_to(Path("data").resolve())
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,9 @@ def test_defaults() -> None:
         ("WEBHOOK_SECRET", "abc_DEF-123", "webhook_secret", "abc_DEF-123"),
         ("WEBHOOK_PORT", "8080", "webhook_port", 8080),
         ("SEND_RETRIES", "0", "send_retries", 0),
+        ("RETENTION_DAYS", "30", "retention_days", 30),
+        ("HASH_KEY_FILE", "/etc/voip/hash.key", "hash_key_file", Path("/etc/voip/hash.key")),
+        ("XDG_CONFIG_HOME", "/home/me/.cfg", "hash_key_file", Path("/home/me/.cfg/voip-maroc-bot/hash.key")),
     ],
 )
 def test_each_setting_is_read(name: str, raw: str, field: str, expected: object) -> None:
@@ -64,6 +68,8 @@ def test_each_setting_is_read(name: str, raw: str, field: str, expected: object)
         ({"WEBHOOK_PORT": "70000"}, "WEBHOOK_PORT"),
         ({"HASH_KEY": "short"}, "HASH_KEY"),
         ({"WEBHOOK_SECRET": "has spaces"}, "WEBHOOK_SECRET"),
+        ({"RETENTION_DAYS": "0"}, "RETENTION_DAYS"),
+        ({"DATA_DIR": "/srv/bot", "HASH_KEY_FILE": "/srv/bot/keys/hash.key"}, "HASH_KEY_FILE"),
     ],
 )
 def test_a_malformed_setting_is_one_line_naming_it(values: dict[str, str], named: str) -> None:
@@ -152,3 +158,15 @@ def test_log_lines_never_show_the_token(line: str) -> None:
         logger.removeHandler(handler)
     output = stream.getvalue()
     assert "ABC-def_ghi" not in output and "<redacted>" in output
+
+
+def test_library_loggers_stay_quiet_whatever_the_level() -> None:
+    """At DEBUG, python-telegram-bot would log whole updates (user ids, questions) and httpx every URL."""
+    stream = io.StringIO()
+    configure_logging("DEBUG", [TOKEN], stream=stream)
+    logging.getLogger("telegram.ext.Application").debug("update from user 4242: quand la VoIP ?")
+    logging.getLogger("httpx").info("HTTP Request: POST https://api.telegram.org/bot.../sendMessage")
+    logging.getLogger("bot.telegram.handlers").debug("private question: answered when-restored")
+    output = stream.getvalue()
+    assert "4242" not in output and "HTTP Request" not in output
+    assert "private question: answered" in output

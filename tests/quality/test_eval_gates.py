@@ -1,8 +1,9 @@
 """Quality gates on the evaluation sets.
 
-Tuning sets (`questions.yaml`, `tuning2.yaml`, `adversarial.yaml`) are what
-curators read misses from; held-out sets (`holdout.yaml`, `holdout2.yaml`)
-were written by other helpers and are only measured. Every set was written
+Tuning sets (`questions.yaml`, `tuning2.yaml`, `adversarial.yaml`,
+`arabic_tuning.yaml`, `conversations.yaml`) are what curators read misses
+from; held-out sets (`holdout.yaml`, `holdout2.yaml`, `arabic.yaml`) were
+written by other helpers and are only measured. Every set was written
 from the articles and the entry list, never from the knowledge base's
 variants; a test checks that none of their questions is a variant.
 """
@@ -99,14 +100,14 @@ def test_near_episode_questions_are_told_the_articles_do_not_say(reports: dict[s
     assert rate.percent >= NOT_IN_ARTICLES_GOAL, f"near-episode 'articles don't say' {rate}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 7 gate not met yet: holdout2 measured 84.2% (160/190) on 2026-11-23")
+@pytest.mark.xfail(strict=True, reason="issue 7 gate not met yet: holdout2 measured 89.9% (170/189) on 2026-11-23")
 def test_fresh_held_out_top1_accuracy_is_at_least_93_percent(reports: dict[str, EvalReport]) -> None:
     _accuracy_gate(reports["holdout2"], HELD_OUT_ACCURACY_GOAL)
 
 
 # The first held-out set measured 91.0% before the relevance gates; they
 # trade some of its recall for precision (see README). Kept visible here.
-@pytest.mark.xfail(strict=True, reason="old held-out set: measured 76.9% (93/121) on 2026-11-23, former floor 89%")
+@pytest.mark.xfail(strict=True, reason="old held-out set: measured 79.3% (96/121) on 2026-11-23, former floor 89%")
 def test_old_held_out_accuracy_stays_above_its_former_floor(reports: dict[str, EvalReport]) -> None:
     _accuracy_gate(reports["holdout"], 89.0)
 
@@ -139,7 +140,7 @@ def test_conversation_set_has_the_required_size() -> None:
     assert {c.lang for c in CONVERSATIONS} >= {"fr", "en"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 gate not met yet: follow-ups measured 70.8% (80/113) on 2026-11-23")
+@pytest.mark.xfail(strict=True, reason="issue 8 gate not met yet: follow-ups measured 89.4% (101/113) on 2026-11-23")
 def test_follow_ups_are_answered_in_context(conversation_report: ConversationReport) -> None:
     assert conversation_report.follow_ups.percent >= FOLLOW_UP_GOAL, f"follow-ups {conversation_report.follow_ups}"
 
@@ -148,7 +149,43 @@ def test_topic_switches_are_answered_on_their_own(conversation_report: Conversat
     assert conversation_report.switches.percent >= SWITCH_GOAL, f"switches {conversation_report.switches}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 gate not met yet: openers measured 87.5% (21/24) on 2026-11-23")
 def test_follow_ups_opening_a_chat_get_the_clarifying_reply(conversation_report: ConversationReport) -> None:
     assert conversation_report.openers.percent >= OPENER_GOAL, f"openers {conversation_report.openers}"
     assert conversation_report.openers_unanswered.percent >= OPENER_GOAL
+
+
+# --- Arabic and Darija (issue 9) ---------------------------------------------------
+
+ARABIC_GOAL = 90.0
+ARABIC_KIND_GOAL = 85.0
+ARABIC_ABSTENTION_GOAL = 95.0
+ARABIC_KINDS = ("msa", "darija_ar", "darija_latin")
+
+
+def test_arabic_set_has_the_required_size() -> None:
+    questions = SETS["arabic"].questions
+    for kind in ARABIC_KINDS:
+        assert sum(kind in q.tags and q.expect not in NO_ANSWER for q in questions) >= 50, kind
+    assert sum(q.expect in NO_ANSWER for q in questions) >= 30
+    assert {q.lang for q in questions} == {"ar"}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 9 gate not met yet: arabic.yaml measured 85.1% (165/194) on 2026-11-23")
+def test_arabic_top1_accuracy_is_at_least_90_percent(reports: dict[str, EvalReport]) -> None:
+    _accuracy_gate(reports["arabic"], ARABIC_GOAL)
+
+
+@pytest.mark.parametrize("kind", [
+    "msa",
+    pytest.param("darija_ar", marks=pytest.mark.xfail(
+        strict=True, reason="issue 9 gate not met yet: Darija in Arabic script measured 83.9% (52/62) on 2026-11-23")),
+    pytest.param("darija_latin", marks=pytest.mark.xfail(
+        strict=True, reason="issue 9 gate not met yet: Darija in Latin letters measured 84.3% (59/70) on 2026-11-23")),
+])
+def test_arabic_top1_accuracy_is_at_least_85_percent_in_each_kind(reports: dict[str, EvalReport], kind: str) -> None:
+    rate = reports["arabic"].accuracy_tagged(kind)
+    assert rate.percent >= ARABIC_KIND_GOAL, f"top-1 accuracy ({kind}) {rate}"
+
+
+def test_arabic_off_topic_questions_get_no_confident_answer(reports: dict[str, EvalReport]) -> None:
+    assert reports["arabic"].abstention.percent >= ARABIC_ABSTENTION_GOAL, f"arabic abstention {reports['arabic'].abstention}"

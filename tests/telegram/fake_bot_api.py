@@ -38,6 +38,9 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": True,
 }
+# A "status" for a call the server took in, then closed the connection on,
+# unanswered: as when Telegram posts a message and the reply is lost.
+DROPPED = 0
 # Methods that just succeed with `true`.
 TRUE_METHODS = {
     "answercallbackquery", "answerinlinequery", "setmycommands", "deletemycommands", "deletewebhook",
@@ -51,8 +54,9 @@ class Call:
 
     method: str
     params: dict[str, Any]
-    at: float  # time.perf_counter() when it arrived
-    status: int  # the HTTP status answered
+    at: float  # time.perf_counter() when it was answered
+    status: int  # the HTTP status answered; DROPPED: the connection was closed unanswered
+    received_at: float = 0.0  # time.perf_counter() when it arrived
 
     @property
     def chat_id(self) -> int | None:
@@ -79,6 +83,7 @@ class _Failure:
     status: int
     retry_after: int | None
     where: Callable[[dict[str, Any]], bool]
+    delay: float = 0.0  # answer normally, this many seconds late (status 200)
 
 
 @dataclass
@@ -163,9 +168,14 @@ class FakeBotApi:
 
     def fail_next(self, method: str, status: int, *, retry_after: int | None = None,
                   where: Callable[[dict[str, Any]], bool] = lambda params: True) -> None:
-        """Answer the next `method` call whose params match `where` with an error instead."""
+        """Answer the next `method` call whose params match `where` with an error instead (DROPPED: no answer)."""
         with self._changed:
             self._failures.append(_Failure(method.lower(), status, retry_after, where))
+
+    def delay_next(self, method: str, seconds: float, *, where: Callable[[dict[str, Any]], bool] = lambda params: True) -> None:
+        """Answer the next `method` call whose params match `where` normally, but `seconds` late."""
+        with self._changed:
+            self._failures.append(_Failure(method.lower(), 200, None, where, delay=seconds))
 
     def calls(self, method: str | None = None, where: Callable[[Call], bool] | None = None) -> list[Call]:
         """Every call so far, optionally only one method's and those matching `where`."""
@@ -217,20 +227,32 @@ class FakeBotApi:
             self._arrived.notify_all()
 
     async def _handle(self, request: web.Request) -> web.Response:
+        received = time.perf_counter()
         method = request.match_info["method"]
         params = await _params(request)
+        failure = None
         if request.match_info["token"] != self.token:
             status, body = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
-        elif (failure := self._take_failure(method, params)) is not None:
+        elif (failure := self._take_failure(method, params)) is not None and not failure.delay:
             status, body = failure.status, _error(failure.status, failure.retry_after)
+            if status == DROPPED:
+                # Taken in (a message would be posted), then the answer is lost.
+                status, body = await self._answer(method.lower(), params)
+                status = DROPPED
         else:
+            if failure is not None:
+                await asyncio.sleep(failure.delay)
             status, body = await self._answer(method.lower(), params)
-        call = Call(method, params, time.perf_counter(), status)
+        call = Call(method, params, time.perf_counter(), status, received)
         for listener in self._listeners:
             listener(call)
         with self._changed:
             self._calls.append(call)
             self._changed.notify_all()
+        if status == DROPPED:
+            assert request.transport is not None
+            request.transport.close()
+            raise ConnectionResetError("dropped on purpose")
         return web.json_response(body, status=status)
 
     def _take_failure(self, method: str, params: dict[str, Any]) -> _Failure | None:
