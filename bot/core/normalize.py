@@ -20,7 +20,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import snowballstemmer
 from rapidfuzz import process
@@ -55,24 +55,37 @@ _MIN_STEM = 4
 IGNORED = "ignore"
 _MIN_ARABIC_STEM = 3
 MIN_CORRECTABLE = 4
+_MEMO_SIZE = 50_000  # corrections remembered, at most (a few MB)
 # Edits allowed when correcting a word (optimal string alignment: a swap of
 # two neighbouring letters is one edit): one up to 7 letters, two beyond.
 _LONG_WORD = 8
 
 
+# Mn: accents and Arabic short vowels; Cc/Cf: control characters and
+# invisible direction marks that right-to-left text often carries. A table
+# for the Basic Multilingual Plane (str.translate runs in C); the rare
+# characters beyond it are checked one by one.
+_DROPPED = ("Mn", "Cc", "Cf")
+_DROP = {cp: None for cp in range(0x10000) if unicodedata.category(chr(cp)) in _DROPPED}
+
+
 def fold(text: str) -> str:
     """Lowercase, accent-free text with markup and control characters removed."""
-    text = _TAG.sub(" ", text)
-    text = unicodedata.normalize("NFKD", text)
-    # Mn: accents and Arabic short vowels; Cc/Cf: control characters and
-    # invisible direction marks that right-to-left text often carries.
-    text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cc", "Cf"))
+    text = unicodedata.normalize("NFKD", _TAG.sub(" ", text)).translate(_DROP)
+    if not text.isascii() and max(text) > "\uffff":
+        text = "".join(c for c in text if unicodedata.category(c) not in _DROPPED)
     return text.casefold().translate(_ARABIC).translate(_SEPARATORS)
 
 
 def words(text: str) -> list[str]:
     """The folded words of `text`, in order."""
-    return _WORD.findall(fold(text))
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _words(text: str) -> tuple[str, ...]:
+    # Loading folds the same synonym phrases several times, and people ask the same questions.
+    return tuple(_WORD.findall(fold(text)))
 
 
 def is_arabic(word: str) -> bool:
@@ -128,6 +141,10 @@ class Lexicon:
     clitics: tuple[str, ...] = ()  # Arabic prefixes stripped before stemming, longest first
     arabic_language: str | None = None  # the language of a message in Arabic script
     everyday: frozenset[str] = frozenset()  # real words of the languages, never taken for slips
+    # Corrections already worked out, by (word, language): the same unknown
+    # words come back (an entry's `also` words in every clone of a grown
+    # base, people's favourite misspellings). A memo, bounded, not state.
+    corrections: dict[tuple[str, str | None], str] = field(default_factory=dict, compare=False, repr=False)
 
 
 def build_lexicon(
@@ -200,6 +217,15 @@ def correct(word: str, lexicon: Lexicon, lang: str | None = None) -> str:
     """
     if word in lexicon.known or len(word) < MIN_CORRECTABLE or not _spelt(word):
         return word
+    memo = lexicon.corrections
+    if (word, lang) not in memo:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[word, lang] = _closest(word, lexicon, lang)
+    return memo[word, lang]
+
+
+def _closest(word: str, lexicon: Lexicon, lang: str | None) -> str:
     everyday = word in lexicon.everyday
     edits = 2 if len(word) >= _LONG_WORD else 1
     foreign = [ws for other, ws in lexicon.language_words.items() if lang is not None and other != lang]
@@ -253,7 +279,9 @@ def analyse(text: str, lexicon: Lexicon, lang: str | None = None) -> Analysis:
                 break
             if key is not None:
                 result.append(key)
-                if any(w not in lexicon.filler_words for w in folded[i : i + size]):
+                # A curated phrase means its key even when made of everyday
+                # words ("how much is a" is "cost"); a lone everyday word does not.
+                if size > 1 or folded[i] not in lexicon.filler_words:
                     not_filler.add(key)
                 i += size
                 break

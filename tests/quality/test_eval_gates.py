@@ -1,9 +1,10 @@
 """Quality gates on the evaluation sets.
 
-Tuning sets (`questions.yaml`, `tuning2.yaml`, `adversarial.yaml`,
-`arabic_tuning.yaml`, `conversations.yaml`) are what curators read misses
-from; held-out sets (`holdout.yaml`, `holdout2.yaml`, `arabic.yaml`) were
-written by other helpers and are only measured. Every set was written
+Tuning sets (`questions.yaml`, `tuning2.yaml`, `tuning3.yaml`,
+`adversarial.yaml`, `arabic_tuning.yaml`, `arabic_tuning2.yaml`,
+`conversations.yaml`) are what curators read misses from; held-out sets
+(`holdout.yaml`, `holdout2.yaml`, `arabic.yaml`, `conversations_holdout.yaml`)
+were written by other helpers and are only measured. Every set was written
 from the articles and the entry list, never from the knowledge base's
 variants; a test checks that none of their questions is a variant.
 """
@@ -23,6 +24,7 @@ from bot.quality.evaluate import (
     EvalReport,
     evaluate,
     evaluate_conversations,
+    is_conversation_set,
     read_conversations,
     read_set,
 )
@@ -30,7 +32,7 @@ from bot.quality.evaluate import (
 from conftest import ROOT
 
 EVAL = ROOT / "tests" / "eval"
-SETS = {path.stem: read_set(path) for path in sorted(EVAL.glob("*.yaml")) if path.stem != "conversations"}
+SETS = {path.stem: read_set(path) for path in sorted(EVAL.glob("*.yaml")) if not is_conversation_set(path)}
 ACCURACY_GOAL = 95.0
 HELD_OUT_ACCURACY_GOAL = 93.0
 ABSTENTION_GOAL = 97.0
@@ -123,6 +125,7 @@ def test_held_out_sets_are_marked_held_out() -> None:
 # --- conversations (issue 8) -----------------------------------------------------
 
 CONVERSATIONS = read_conversations(EVAL / "conversations.yaml")[1]
+HELD_OUT_ROLE, HELD_OUT_CONVERSATIONS = read_conversations(EVAL / "conversations_holdout.yaml")
 FOLLOW_UP_GOAL = 90.0
 SWITCH_GOAL = 95.0
 OPENER_GOAL = 95.0
@@ -189,3 +192,32 @@ def test_arabic_top1_accuracy_is_at_least_85_percent_in_each_kind(reports: dict[
 
 def test_arabic_off_topic_questions_get_no_confident_answer(reports: dict[str, EvalReport]) -> None:
     assert reports["arabic"].abstention.percent >= ARABIC_ABSTENTION_GOAL, f"arabic abstention {reports['arabic'].abstention}"
+
+
+# The conversation set above was tuned against; this one, written later by
+# another helper, is only measured (issue 8's gates, honestly).
+@pytest.fixture(scope="module")
+def held_out_conversations(engine: Engine) -> ConversationReport:
+    return evaluate_conversations(HELD_OUT_CONVERSATIONS, engine)
+
+
+def test_held_out_conversation_set_is_marked_and_sized() -> None:
+    assert HELD_OUT_ROLE == HELD_OUT
+    assert sum(len(c.turns) - 1 for c in HELD_OUT_CONVERSATIONS if c.kind == "followup") >= 80
+    kinds = [c.kind for c in HELD_OUT_CONVERSATIONS]
+    assert kinds.count("switch") >= 20 and kinds.count("opener") >= 15
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8 gate not met yet: held-out follow-ups measured 80.8% (80/99) on 2026-11-23")
+def test_held_out_follow_ups_are_answered_in_context(held_out_conversations: ConversationReport) -> None:
+    assert held_out_conversations.follow_ups.percent >= FOLLOW_UP_GOAL, f"follow-ups {held_out_conversations.follow_ups}"
+
+
+def test_held_out_topic_switches_are_answered_on_their_own(held_out_conversations: ConversationReport) -> None:
+    assert held_out_conversations.switches.percent >= SWITCH_GOAL, f"switches {held_out_conversations.switches}"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 8 gate not met yet: held-out openers measured 86.4% (19/22) on 2026-11-23")
+def test_held_out_follow_ups_opening_a_chat_get_the_clarifying_reply(held_out_conversations: ConversationReport) -> None:
+    assert held_out_conversations.openers.percent >= OPENER_GOAL, f"openers {held_out_conversations.openers}"
+    assert held_out_conversations.openers_unanswered.percent >= OPENER_GOAL
