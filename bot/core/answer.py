@@ -61,7 +61,7 @@ def answer(question: str, engine: Engine, lang_hint: str | None = None) -> Reply
 
 
 def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
-           prefer: Sequence[Collection[str]] = ()) -> Reply:
+           prefer: Sequence[Collection[str]] = (), context_mentions: Sequence[str] = ()) -> Reply:
     """The reply to a message already read.
 
     `context_terms` come from the conversation (the previous answer's key
@@ -70,6 +70,8 @@ def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
     Among relevant entries, those of the first tier of `prefer` that has
     any come first (the previous answer and its neighbours); the entries of
     `prefer` are always judged, and their key concepts taken as named.
+    `context_mentions`, the episode's things a follow-up is about ("who
+    made it?" after VoIP Down), make its "no" a "the articles don't say".
     """
     knowledge = engine.knowledge
     settings = knowledge.settings
@@ -114,8 +116,9 @@ def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
         return Reply(reading.question, lang, Outcome.SUGGESTED, best_score, text=knowledge.message("did_you_mean", lang),
                      suggestions=_suggestions(close, knowledge, lang), truncated=reading.truncated,
                      why=why("covered by entries, but not confidently enough to answer"))
-    if reading.mentions:
-        labels = ", ".join(dict.fromkeys(knowledge.local(language.episode[key], lang) for key in reading.mentions))
+    mentioned = reading.mentions or tuple(context_mentions)
+    if mentioned:
+        labels = ", ".join(dict.fromkeys(knowledge.local(language.episode[key], lang) for key in mentioned))
         nearest = [j for j in judged if j.score >= thresholds.suggest] or list(judged)
         return Reply(reading.question, lang, Outcome.NOT_IN_ARTICLES, best_score,
                      text=knowledge.message("not_in_articles", lang).format(things=labels),

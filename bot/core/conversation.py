@@ -74,15 +74,15 @@ def converse(question: str, engine: Engine, context: Context | None, now: float,
             return clarify(reading, engine, switch), None
         reply = answer_entry(live.entry_id, engine, switch)
         return reply, Context(live.entry_id, live.terms, switch, now, live.named)
-    if reading.mentions and not (live and _marked(reading, knowledge)):
-        # It names the episode's actors or things: a question of its own,
-        # unless it shows it continues ("et Skype aussi ?").
-        reply = decide(reading, engine)
-    elif live is None:
+    if live is None:
         reply = decide(reading, engine)
         if is_follow_up(reading, knowledge) and not (reply.answered and len(_own(reading, knowledge)) >= 2):
-            # Nothing to follow, and too little to stand alone: ask, never guess.
+            # Nothing to follow, and too little to stand alone ("et Imo ?"): ask, never guess.
             return clarify(reading, engine), None
+    elif reading.mentions and not _marked(reading, knowledge):
+        # It names the episode's actors or things and shows no mark of
+        # continuing ("et Skype aussi ?"): a question of its own.
+        reply = decide(reading, engine)
     else:
         reply = _in_context(reading, engine, live)
     if reply.answered and reply.entry_id is not None:
@@ -106,13 +106,18 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     near = neighbours(live.entry_id, knowledge)
     marked = is_follow_up(reading, knowledge)
     alone = None if marked else decide(reading, engine)
-    followed = decide(reading, engine, context_terms=live.terms, prefer=(near,))
+    # A follow-up no entry answers is still about the conversation's subject:
+    # "the articles don't say", not "I only know about the VoIP block".
+    episode = knowledge.language.episode
+    about = [t for t in live.terms if t in episode] or list(live.named[:1]) if marked else []
+    followed = decide(reading, engine, context_terms=live.terms, prefer=(near,), context_mentions=about)
     if alone is not None and alone.answered and alone.score >= followed.score:
         # Unmarked and answered better on its own: a change of subject.
         return alone
     if followed.answered and followed.entry_id in near:
         return followed
-    wider = decide(reading, engine, context_terms=(*live.terms, *live.named), prefer=(near,)) if live.named else followed
+    wider = (decide(reading, engine, context_terms=(*live.terms, *live.named), prefer=(near,), context_mentions=about)
+             if live.named else followed)
     if wider.answered and wider.entry_id in near:
         return wider
     return next((reply for reply in (alone, followed, wider) if reply is not None and reply.answered), followed)

@@ -20,13 +20,10 @@ from functools import lru_cache
 from importlib import resources
 
 
-@lru_cache(maxsize=4)
-def everyday_words(languages: tuple[str, ...]) -> frozenset[str]:
-    """The folded everyday words of `languages` (those with a list)."""
-    folder = resources.files(__package__) / "everyday"
-    found: set[str] = set()
-    for lang in languages:
-        data = folder / f"{lang}.txt.gz"
-        if data.is_file():
-            found.update(gzip.decompress(data.read_bytes()).decode("utf-8").split())
-    return frozenset(found)
+@lru_cache(maxsize=8)
+def everyday_words(lang: str) -> frozenset[str]:
+    """The folded everyday words of `lang` (none for a language without a list)."""
+    data = resources.files(__package__) / "everyday" / f"{lang}.txt.gz"
+    if not data.is_file():
+        return frozenset()
+    return frozenset(gzip.decompress(data.read_bytes()).decode("utf-8").split())

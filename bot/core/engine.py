@@ -41,9 +41,10 @@ def build_engine(knowledge: Knowledge) -> Engine:
     for entry in knowledge.entries.values():
         for lang, questions in entry.questions.items():
             variants.setdefault(lang, []).extend(questions)
+    everyday = {lang: everyday_words(lang) for lang in knowledge.settings.languages}
     lexicon = build_lexicon(knowledge.language.stopwords, knowledge.language.synonyms, variants,
                             filler_words(knowledge), knowledge.language.clitics,
-                            knowledge.language.scripts.get("arabic"), everyday_words(knowledge.settings.languages))
+                            knowledge.language.scripts.get("arabic"), everyday)
     return Engine(knowledge, build_index(knowledge.entries.values(), lexicon, knowledge.settings.matcher))
 
 

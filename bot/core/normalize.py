@@ -154,9 +154,13 @@ def build_lexicon(
     fillers: Iterable[str] = (),
     clitics: tuple[str, ...] = (),
     arabic_language: str | None = None,
-    everyday: frozenset[str] = frozenset(),
+    everyday: Mapping[str, frozenset[str]] | None = None,
 ) -> Lexicon:
-    """Prepare a Lexicon from stop words and synonyms (per language), all question variants, and filler words."""
+    """Prepare a Lexicon from stop words and synonyms (per language), all question variants, and filler words.
+
+    `everyday` holds each language's everyday words (bot/core/dictionary.py).
+    """
+    everyday = everyday or {}
     all_stop = frozenset(w for ws in stopwords.values() for w in ws)
     clitics = tuple(sorted(clitics, key=len, reverse=True))
     stemmed = {tuple(stem(w, clitics) for w in phrase.split()): key for phrase, key in synonyms.items()}
@@ -172,8 +176,11 @@ def build_lexicon(
         known |= found
     for phrase in synonyms:
         known.update(phrase.split())
+    # A word tells a language only if no other language uses it, in the
+    # variants or in everyday speech ("videos" is French and English).
     only_in = {
-        lang: frozenset(ws - set().union(*(o for other, o in by_language.items() if other != lang)))
+        lang: frozenset(ws - set().union(*(o for other, o in by_language.items() if other != lang),
+                                         *(e for other, e in everyday.items() if other != lang)))
         for lang, ws in by_language.items()
     }
     # A filler is known (so "even" is never corrected to "event") but is no
@@ -194,7 +201,7 @@ def build_lexicon(
         keys=frozenset(stemmed.values()),
         clitics=clitics,
         arabic_language=arabic_language,
-        everyday=everyday,
+        everyday=frozenset().union(*everyday.values()),
     )
 
 
@@ -317,11 +324,11 @@ def detect_language(text: str, lexicon: Lexicon, languages: tuple[str, ...], hin
         for lang in languages:
             if word in lexicon.language_words.get(lang, ()):
                 counts[lang] += 1
+    hinted = (hint or "").split("-")[0].lower()
     best = max(counts.values(), default=0)
     leaders = [lang for lang in languages if counts[lang] == best]
     if len(leaders) == 1 and best > 0:
         return leaders[0]
-    hinted = (hint or "").split("-")[0].lower()
     if hinted in leaders:
         return hinted
     return leaders[0] if leaders else languages[0]

@@ -44,7 +44,8 @@ def test_the_same_follow_up_depends_on_what_came_before(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("opener", ["et pourquoi ?", "combien ?", "and who decided?", "il a été remplacé par qui ?",
-                                    "quand ça ?", "et après ?", "remplacé par qui ?", "why tho"])
+                                    "quand ça ?", "et après ?", "remplacé par qui ?", "why tho",
+                                    "et Imo ?", "and Skype?"])  # naming the episode is not enough to stand alone
 def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, opener: str) -> None:
     reply, context = converse(opener, engine, None, now=0.0)
     assert reply.outcome is Outcome.CLARIFY and not reply.answered and context is None
@@ -140,3 +141,11 @@ def test_context_is_a_frozen_value(engine: Engine) -> None:
     assert context is not None and context.entry_id == "when-restored" and context.at == 5.0
     with pytest.raises(dataclasses.FrozenInstanceError):
         context.at = 6.0  # type: ignore[misc]
+
+
+def test_a_follow_up_no_entry_answers_is_told_the_articles_do_not_say(engine: Engine) -> None:
+    _, context = converse("What is VoIP Down?", engine, None, now=0.0)
+    reply, after = converse("who made it?", engine, context, now=10.0)
+    # Still about VoIP Down: not "I only know about the VoIP block".
+    assert reply.outcome is Outcome.NOT_IN_ARTICLES and "VoIP Down" in reply.text
+    assert after == context

@@ -82,7 +82,7 @@ def test_correct(word: str, expected: str) -> None:
 
 # A base that knows a name close to an everyday word, and an everyday verb.
 NAMED = build_lexicon(stopwords={"en": ["the", "is"]}, synonyms={}, variants={"en": ["Who is Mountasir?", "did they lose"]},
-                      everyday=everyday_words(("en", "fr")))
+                      everyday={"en": everyday_words("en"), "fr": everyday_words("fr")})
 
 
 @pytest.mark.parametrize("word, expected", [
@@ -106,3 +106,13 @@ def test_an_everyday_word_is_never_corrected_into_a_name(word: str, expected: st
 ])
 def test_detect_language(question: str, hint: str | None, expected: str) -> None:
     assert detect_language(question, LEXICON, ("fr", "en"), hint) == expected
+
+
+def test_a_word_both_languages_use_every_day_tells_neither() -> None:
+    # "vidéos" is only in the French variants, but English speakers write "videos" too.
+    lexicon = build_lexicon(stopwords={"fr": ["les"], "en": ["the"]}, synonyms={},
+                            variants={"fr": ["les vidéos", "pourquoi"], "en": ["the photos", "why"]},
+                            everyday={"en": everyday_words("en"), "fr": everyday_words("fr")})
+    assert detect_language("videos ?", lexicon, ("fr", "en"), hint="en") == "en"
+    assert detect_language("videos ?", lexicon, ("fr", "en"), hint="fr") == "fr"
+    assert detect_language("pourquoi ?", lexicon, ("fr", "en"), hint="en") == "fr"
