@@ -76,8 +76,12 @@ def converse(question: str, engine: Engine, context: Context | None, now: float,
         return reply, Context(live.entry_id, live.terms, switch, now, live.named)
     if live is None:
         reply = decide(reading, engine)
-        if is_follow_up(reading, knowledge) and not (reply.answered and len(_own(reading, knowledge)) >= 2):
-            # Nothing to follow, and too little to stand alone ("et Imo ?"): ask, never guess.
+        own = _own(reading, knowledge)
+        # A question naming the episode says enough to stand alone, unless
+        # names are all it says ("et Imo ?").
+        bare = not reading.mentions or set(own) <= set(reading.mentions)
+        if bare and is_follow_up(reading, knowledge) and not (reply.answered and len(own) >= 2):
+            # Nothing to follow, and too little to stand alone: ask, never guess.
             return clarify(reading, engine), None
     elif reading.mentions and not _marked(reading, knowledge):
         # It names the episode's actors or things and shows no mark of
@@ -137,7 +141,25 @@ def _marked(reading: Reading, knowledge: Knowledge) -> bool:
     # French inversion ("ont-ils", "a-t-elle") is no reference to anyone, nor is "il y a".
     folded = words(_INVERSION.sub(" ", reading.question.casefold()))
     marks = knowledge.language.follow_up
-    return (bool(folded) and folded[0] in marks.openers) or any(w in marks.back_references for w in folded)
+    if folded and folded[0] in marks.openers:
+        return True
+    # Nor is a pronoun in a phrase that only asks ("ما هي", "chno howa": "what is").
+    for phrase in marks.not_references:
+        folded = _without(folded, phrase)
+    return any(w in marks.back_references for w in folded)
+
+
+def _without(folded: list[str], phrase: tuple[str, ...]) -> list[str]:
+    """`folded` with every occurrence of the word sequence `phrase` taken out."""
+    kept: list[str] = []
+    i = 0
+    while i < len(folded):
+        if tuple(folded[i : i + len(phrase)]) == phrase:
+            i += len(phrase)
+        else:
+            kept.append(folded[i])
+            i += 1
+    return kept
 
 
 def _own(reading: Reading, knowledge: Knowledge) -> list[str]:

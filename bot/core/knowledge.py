@@ -460,7 +460,8 @@ def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
     return LanguageData(stopwords, synonyms, frozenset(question_types), frozenset(exclusive), episode, frozenset(context),
                         frozenset(" ".join(words(w)) for w in not_fillers), frozenset(fillers),
                         FollowUpMarks(*(frozenset().union(*(getattr(f, field) for f in follow_up))
-                                        for field in ("openers", "back_references", "politeness", "predicates"))),
+                                        for field in ("openers", "back_references", "politeness", "predicates",
+                                                      "not_references"))),
                         clitics, requests, _scripts(main, data.get("scripts"), languages))
 
 
@@ -507,14 +508,18 @@ def _scripts(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, str
 def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     if value is None:
         return FollowUpMarks()
-    data = doc.mapping(value, ("follow_up",), (), ("openers", "back_references", "politeness", "predicates"))
+    data = doc.mapping(value, ("follow_up",), (), ("openers", "back_references", "politeness", "predicates",
+                                                    "not_references"))
 
     def folded(key: str) -> frozenset[str]:
         per_language = doc.per_language(data[key], ("follow_up", key), (), doc.texts) if key in data else {}
         return frozenset(w for ws in per_language.values() for phrase in ws for w in words(phrase))
 
     predicates = frozenset(doc.texts(data["predicates"], ("follow_up", "predicates"))) if "predicates" in data else frozenset()
-    return FollowUpMarks(folded("openers"), folded("back_references"), folded("politeness"), predicates)
+    phrases = doc.per_language(data["not_references"], ("follow_up", "not_references"), (), doc.texts) \
+        if "not_references" in data else {}
+    not_references = frozenset(tuple(words(p)) for ps in phrases.values() for p in ps if words(p))
+    return FollowUpMarks(folded("openers"), folded("back_references"), folded("politeness"), predicates, not_references)
 
 
 def _language_requests(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:

@@ -122,6 +122,8 @@ class FollowUpMarks:
     back_references: frozenset[str] = frozenset()  # "il", "sa", "his": someone already named
     politeness: frozenset[str] = frozenset()  # "please", "stp": words around a request
     predicates: frozenset[str] = frozenset()  # synonym keys ("replace") that, alone, ask about someone unnamed
+    # Phrases (folded words) whose pronoun refers to no one: "ما هي" is "what is".
+    not_references: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,8 @@ def test_the_conversation_keeps_its_language_for_a_message_that_does_not_tell(en
     ("Pour quelles raisons les appels ont-ils été débloqués ?", False),  # inversion, not a reference
     ("Quand la VoIP a-t-elle été rétablie ?", False),
     ("bonjour", False),
+    ("ما هي أسباب حجب المكالمات؟", False),  # "ما هي" is "what is": no one referred to
+    ("شنو هو السبب ديالو؟", True),  # "ديالو", "his", is
 ])
 def test_what_marks_a_follow_up(engine: Engine, message: str, expected: bool) -> None:
     assert is_follow_up(read(message, engine), engine.knowledge) is expected

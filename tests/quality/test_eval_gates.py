@@ -102,7 +102,7 @@ def test_near_episode_questions_are_told_the_articles_do_not_say(reports: dict[s
     assert rate.percent >= NOT_IN_ARTICLES_GOAL, f"near-episode 'articles don't say' {rate}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 7 gate not met yet: holdout2 measured 89.9% (170/189) on 2026-11-23")
+@pytest.mark.xfail(strict=True, reason="issue 7 gate not met yet: holdout2 measured 92.6% (175/189) on 2026-11-23")
 def test_fresh_held_out_top1_accuracy_is_at_least_93_percent(reports: dict[str, EvalReport]) -> None:
     _accuracy_gate(reports["holdout2"], HELD_OUT_ACCURACY_GOAL)
 
@@ -173,18 +173,12 @@ def test_arabic_set_has_the_required_size() -> None:
     assert {q.lang for q in questions} == {"ar"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 gate not met yet: arabic.yaml measured 85.1% (165/194) on 2026-11-23")
+@pytest.mark.xfail(strict=True, reason="issue 9 gate not met yet: arabic.yaml measured 87.1% (169/194) on 2026-11-23")
 def test_arabic_top1_accuracy_is_at_least_90_percent(reports: dict[str, EvalReport]) -> None:
     _accuracy_gate(reports["arabic"], ARABIC_GOAL)
 
 
-@pytest.mark.parametrize("kind", [
-    "msa",
-    pytest.param("darija_ar", marks=pytest.mark.xfail(
-        strict=True, reason="issue 9 gate not met yet: Darija in Arabic script measured 83.9% (52/62) on 2026-11-23")),
-    pytest.param("darija_latin", marks=pytest.mark.xfail(
-        strict=True, reason="issue 9 gate not met yet: Darija in Latin letters measured 84.3% (59/70) on 2026-11-23")),
-])
+@pytest.mark.parametrize("kind", ARABIC_KINDS)
 def test_arabic_top1_accuracy_is_at_least_85_percent_in_each_kind(reports: dict[str, EvalReport], kind: str) -> None:
     rate = reports["arabic"].accuracy_tagged(kind)
     assert rate.percent >= ARABIC_KIND_GOAL, f"top-1 accuracy ({kind}) {rate}"
@@ -217,7 +211,6 @@ def test_held_out_topic_switches_are_answered_on_their_own(held_out_conversation
     assert held_out_conversations.switches.percent >= SWITCH_GOAL, f"switches {held_out_conversations.switches}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 gate not met yet: held-out openers measured 86.4% (19/22) on 2026-11-23")
 def test_held_out_follow_ups_opening_a_chat_get_the_clarifying_reply(held_out_conversations: ConversationReport) -> None:
     assert held_out_conversations.openers.percent >= OPENER_GOAL, f"openers {held_out_conversations.openers}"
     assert held_out_conversations.openers_unanswered.percent >= OPENER_GOAL
