@@ -96,15 +96,18 @@ def converse(question: str, engine: Engine, context: Context | None, now: float,
 
 
 def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
-    """A message that names nothing of the episode, read after an answer.
+    """A message read after an answer: one that names nothing of the episode, or that shows it continues.
 
     Read with the previous question's words, it is a follow-up if that
     lands on the previous entry or a neighbour of it ("signée par combien ?"
     after the letter to ANRT's president); failing that, with the things
     the answer named too ("what does that acronym stand for?" after an
     answer naming ANRT), which come second because an answer names more
-    than was asked. Otherwise, a question that stands alone is answered on
-    its own, and a follow-up gets the best the context allows.
+    than was asked. A follow-up naming something the question did not ("et
+    la COP22 dans tout ça ?") looks beyond the neighbours. An unmarked
+    message that answers better on its own is a change of subject; a
+    follow-up gets the best the context allows, and when nothing answers it,
+    "the articles don't say" about the conversation's subject.
     """
     knowledge = engine.knowledge
     near = neighbours(live.entry_id, knowledge)
@@ -114,7 +117,9 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     # "the articles don't say", not "I only know about the VoIP block".
     episode = knowledge.language.episode
     about = [t for t in live.terms if t in episode] or list(live.named[:1]) if marked else []
-    followed = decide(reading, engine, context_terms=live.terms, prefer=(near,), context_mentions=about)
+    new = [m for m in reading.mentions if m not in live.terms]
+    prefer = () if new else (near,)
+    followed = decide(reading, engine, context_terms=live.terms, prefer=prefer, context_mentions=about)
     if alone is not None and alone.answered and alone.score >= followed.score:
         # Unmarked and answered better on its own: a change of subject.
         return alone

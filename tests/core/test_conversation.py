@@ -69,6 +69,8 @@ def test_an_unmarked_question_answered_better_on_its_own_is_a_change_of_subject(
 @pytest.mark.parametrize(("first", "follow_up", "entry"), [
     ("Quelles applications étaient bloquées ?", "et Messenger aussi ?", "which-apps"),
     ("Qu'est-ce qu'on peut refaire depuis le déblocage ?", "et Viber aussi ?", "after-lifting"),
+    # Naming something the question did not leaves the previous answer's neighbourhood.
+    ("Quand la VoIP a-t-elle été rétablie ?", "et la COP22 dans tout ça ?", "cop22"),
 ])
 def test_a_marked_follow_up_naming_the_episode_stays_in_context(engine: Engine, first: str, follow_up: str,
                                                                 entry: str) -> None:
