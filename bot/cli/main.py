@@ -158,6 +158,8 @@ def _check(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from ..quality.evaluate import (
         HELD_OUT,
+        NO_ANSWER,
+        abstention_after_answers,
         evaluate,
         evaluate_conversations,
         format_conversation_report,
@@ -184,6 +186,8 @@ def _eval(args: argparse.Namespace) -> int:
         show = args.held_out_misses if evaluation.role == HELD_OUT else args.verbose
         print(("\n" if number else "") + f"== {evaluation.name} ({evaluation.role})")
         print(format_report(report, verbose=show))
+        if any(q.expect in NO_ANSWER for q in evaluation.questions):
+            print(f"  the same, right after an answer: {abstention_after_answers(list(evaluation.questions), engine)}")
     return 0
 
 

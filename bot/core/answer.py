@@ -61,7 +61,8 @@ def answer(question: str, engine: Engine, lang_hint: str | None = None) -> Reply
 
 
 def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
-           prefer: Sequence[Collection[str]] = (), context_mentions: Sequence[str] = ()) -> Reply:
+           prefer: Sequence[Collection[str]] = (), context_mentions: Sequence[str] = (),
+           trust: bool = True) -> Reply:
     """The reply to a message already read.
 
     `context_terms` come from the conversation (the previous answer's key
@@ -69,7 +70,8 @@ def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
     as words the entry must cover, since the user did not write them.
     Among relevant entries, those of the first tier of `prefer` that has
     any come first (the previous answer and its neighbours); the entries of
-    `prefer` are always judged, and their key concepts taken as named.
+    `prefer` are always judged, and with `trust` their key concepts are taken
+    as named (a message that shows it follows up is about them).
     `context_mentions`, the episode's things a follow-up is about ("who
     made it?" after VoIP Down), make its "no" a "the articles don't say".
     """
@@ -90,7 +92,8 @@ def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
     noise = reading.analysis.fillers - engine.index.lexicon.keys
     preferred = frozenset().union(*prefer) if prefer else frozenset()
     found = match(question_terms, engine.index, limit=settings.matcher.candidates, fillers=noise, include=preferred)
-    judged = judge(reading.analysis, question_terms, found, engine.index, knowledge.entries, language, trusted=preferred)
+    judged = judge(reading.analysis, question_terms, found, engine.index, knowledge.entries, language,
+                   trusted=preferred if trust else frozenset())
 
     def why(rule: str) -> Why:
         return Why(question_terms, types_of(own, language.question_types), reading.mentions, judged, rule)

@@ -113,23 +113,34 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     near = neighbours(live.entry_id, knowledge)
     marked = is_follow_up(reading, knowledge)
     alone = None if marked else decide(reading, engine)
+    if alone is not None and not _own(reading, knowledge):
+        # Unmarked, and nothing of its own to ask ("what time is it in New
+        # York?"): the context cannot supply its subject.
+        return alone
     # A follow-up no entry answers is still about the conversation's subject:
     # "the articles don't say", not "I only know about the VoIP block".
     episode = knowledge.language.episode
     about = [t for t in live.terms if t in episode] or list(live.named[:1]) if marked else []
     new = [m for m in reading.mentions if m not in live.terms]
     prefer = () if new else (near,)
-    followed = decide(reading, engine, context_terms=live.terms, prefer=prefer, context_mentions=about)
+    # Only a message that shows it follows up is taken to be about the
+    # previous answer's subject; an unmarked one ("Qui est le président de
+    # la France ?") must name what its answer needs, context or not.
+    followed = decide(reading, engine, context_terms=live.terms, prefer=prefer, context_mentions=about, trust=marked)
     if alone is not None and alone.answered and alone.score >= followed.score:
         # Unmarked and answered better on its own: a change of subject.
         return alone
     if followed.answered and followed.entry_id in near:
         return followed
+    if alone is not None:
+        # Unmarked, and its question's words found nothing near: it stands
+        # alone (what the previous answer named is for follow-ups only).
+        return alone
     wider = (decide(reading, engine, context_terms=(*live.terms, *live.named), prefer=(near,), context_mentions=about)
              if live.named else followed)
     if wider.answered and wider.entry_id in near:
         return wider
-    return next((reply for reply in (alone, followed, wider) if reply is not None and reply.answered), followed)
+    return next((reply for reply in (followed, wider) if reply.answered), followed)
 
 
 def is_follow_up(reading: Reading, knowledge: Knowledge) -> bool:
@@ -137,8 +148,13 @@ def is_follow_up(reading: Reading, knowledge: Knowledge) -> bool:
     own = _own(reading, knowledge)
     # "bonjour" has no words to read, "et après ?" has: the mark tells them apart.
     # "remplacé par qui ?" has a word of its own, but one about someone unnamed.
+    # "how far is Marrakech from Casablanca" has only everyday words, but
+    # more than a bare question ("pourquoi exactement ?") would.
     predicates = knowledge.language.follow_up.predicates
-    return _marked(reading, knowledge) or (bool(reading.analysis.terms) and all(t in predicates for t in own))
+    types = knowledge.language.question_types
+    everyday = [t for t in reading.analysis.terms if t not in types and t not in own]
+    bare = bool(reading.analysis.terms) and len(everyday) <= 1
+    return _marked(reading, knowledge) or (bare and all(t in predicates for t in own))
 
 
 def _marked(reading: Reading, knowledge: Knowledge) -> bool:

@@ -309,3 +309,23 @@ def format_conversation_report(report: ConversationReport, verbose: bool = False
             lines.append(f"  [{r.conversation.kind} {r.conversation.lang}] {before!r} -> {r.turn.text!r}: "
                          f"expected {r.turn.expect}, got {got} [{r.reply.lang}]")
     return "\n".join(lines)
+
+
+def abstention_after_answers(questions: list[EvalQuestion], engine: Engine) -> Rate:
+    """Off-topic and near-episode questions sent right after an answer that get no confident answer.
+
+    The context must not lend its subject to a question that has none of
+    its own: each such question follows, in turn, each example question of
+    settings.yaml (asked in the question's language), as a second message.
+    """
+    knowledge = engine.knowledge
+    off = [q for q in questions if q.expect in NO_ANSWER]
+    unanswered = total = 0
+    for question in off:
+        for entry_id in knowledge.settings.examples:
+            opening = knowledge.local(knowledge.entries[entry_id].questions, question.lang)[0]
+            _, context = converse(opening, engine, None, now=0.0)
+            reply, _ = converse(question.text, engine, context, now=TURN_SECONDS)
+            unanswered += not reply.answered
+            total += 1
+    return Rate(unanswered, total)

@@ -153,3 +153,14 @@ def test_a_follow_up_no_entry_answers_is_told_the_articles_do_not_say(engine: En
     # Still about VoIP Down: not "I only know about the VoIP block".
     assert reply.outcome is Outcome.NOT_IN_ARTICLES and "VoIP Down" in reply.text
     assert after == context
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Quand la VoIP a-t-elle été rétablie ?", "Qui est le président de la France ?"),
+    ("Quand la VoIP a-t-elle été rétablie ?", "Qui est le chef du gouvernement au Maroc ?"),
+    ("C'est quoi #OpeUnlike ?", "How many people live in Morocco?"),
+    ("Quand la VoIP a-t-elle été rétablie ?", "how far is marrakech from casablanca"),
+])
+def test_the_context_lends_no_subject_to_a_question_that_shows_no_mark(engine: Engine, first: str, second: str) -> None:
+    # Answered alone they get no confident answer; after an answer, neither.
+    assert chat(engine, first, second)[1][0] != "answered"
