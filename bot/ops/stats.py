@@ -297,12 +297,16 @@ class StatsLog:
                 [(r[9], r[8], r[4], r[6], r[0]) for r in rows if r[4] in UNANSWERED])
 
     def _forget(self, hashed: str) -> int:
+        return self._delete("user_hash = ?", hashed)
+
+    def _delete(self, where: str, value: str) -> int:
+        """Delete the questions `where` (a constant condition with one placeholder) says, and regroup what they were in."""
         with self._db:
             self._db.execute("BEGIN")
             keys = [k for (k,) in self._db.execute(
-                f"SELECT DISTINCT folded FROM questions WHERE user_hash = ? AND outcome IN ({_marks(UNANSWERED)})",
-                (hashed, *UNANSWERED))]
-            deleted = self._db.execute("DELETE FROM questions WHERE user_hash = ?", (hashed,)).rowcount
+                f"SELECT DISTINCT folded FROM questions WHERE {where} AND outcome IN ({_marks(UNANSWERED)})",
+                (value, *UNANSWERED))]
+            deleted: int = self._db.execute(f"DELETE FROM questions WHERE {where}", (value,)).rowcount
             self._regroup(keys)
         return deleted
 
@@ -311,13 +315,7 @@ class StatsLog:
     def purge(self) -> int:
         """Delete the rows older than the retention period; how many."""
         cutoff = (datetime.fromisoformat(self._clock()) - self._retention).isoformat(timespec="milliseconds")
-        with self._db:
-            self._db.execute("BEGIN")
-            keys = [k for (k,) in self._db.execute(
-                f"SELECT DISTINCT folded FROM questions WHERE asked_at < ? AND outcome IN ({_marks(UNANSWERED)})",
-                (cutoff, *UNANSWERED))]
-            deleted = self._db.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
-            self._regroup(keys)
+        deleted = self._delete("asked_at < ?", cutoff)
         if deleted:
             logger.info("purged %d question(s) older than %d days", deleted, self._retention.days)
         return deleted

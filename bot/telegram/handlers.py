@@ -287,17 +287,27 @@ async def _pressed(update: Update, kind: str) -> tuple[buttons.Pressed | None, M
     return (pressed if pressed and pressed.kind == kind else None), message
 
 
+async def _pressed_entry(update: Update, context: Ctx, kind: str) -> tuple[buttons.Pressed, Message] | None:
+    """A pressed button that names an entry, from an allowed user; None when there is nothing to do."""
+    pressed, message = await _pressed(update, kind)
+    if pressed is None or message is None or not await _allowed(update, context.bot_data):
+        return None
+    knowledge = context.bot_data.engine.knowledge
+    if pressed.value not in knowledge.entries:
+        # A button from before a /reload that removed its entry.
+        await _send(message, [render.message(knowledge, "unavailable", pressed.lang)], quote=False)
+        return None
+    return pressed, message
+
+
 async def question_button(update: Update, context: Ctx) -> None:
     """A pressed suggestion, related or example question: answer it in a new message."""
-    pressed, message = await _pressed(update, buttons.QUESTION)
+    found = await _pressed_entry(update, context, buttons.QUESTION)
+    if found is None:
+        return
+    pressed, message = found
     data = context.bot_data
-    if pressed is None or message is None or not await _allowed(update, data):
-        return
     engine = data.engine
-    if pressed.value not in engine.knowledge.entries:
-        # A button from before a /reload that removed its entry.
-        await _send(message, [render.message(engine.knowledge, "unavailable", pressed.lang)], quote=False)
-        return
     reply = answer_entry(pressed.value, engine, pressed.lang)
     # A pressed question is an answer in the conversation: "et pourquoi ?" may follow it.
     _remember(context, message.chat_id, context_of(reply, engine, time.monotonic()))
@@ -309,14 +319,11 @@ async def question_button(update: Update, context: Ctx) -> None:
 
 async def quotes_button(update: Update, context: Ctx) -> None:
     """The "Quotes" button under an answer: the articles' verbatim passages it rests on."""
-    pressed, message = await _pressed(update, buttons.QUOTES)
-    data = context.bot_data
-    if pressed is None or message is None or not await _allowed(update, data):
+    found = await _pressed_entry(update, context, buttons.QUOTES)
+    if found is None:
         return
-    engine = data.engine
-    if pressed.value not in engine.knowledge.entries:
-        await _send(message, [render.message(engine.knowledge, "unavailable", pressed.lang)], quote=False)
-        return
+    pressed, message = found
+    engine = context.bot_data.engine
     quotes = answer_entry(pressed.value, engine, pressed.lang).quotes
     await _send(message, render.quotes_html(quotes, engine.knowledge, pressed.lang), quote=False)
 

@@ -127,11 +127,15 @@ def test_check_fails_with_file_line_and_reason(tmp_path: Path) -> None:
 
 
 def test_eval_prints_the_figures() -> None:
-    result = run("eval")
+    sets = ROOT / "tests" / "eval"
+    result = run("eval", "--file", str(sets / "questions.yaml"), "--file", str(sets / "holdout.yaml"),
+                 "--file", str(sets / "arabic.yaml"), "--file", str(sets / "conversations.yaml"))
     assert result.returncode == 0, result.stderr
-    for label in ("== questions.yaml", "== holdout.yaml", "top-1 accuracy", "  fr:", "  en:", "typo subset",
-                  "off-topic abstention"):
+    for label in ("== questions.yaml (tuning)", "== holdout.yaml (held-out)", "top-1 accuracy", "  fr:", "  en:",
+                  "typo subset", "off-topic abstention", "the same, right after an answer", "Darija (Latin letters) subset",
+                  "== conversations.yaml (tuning, conversations)", "follow-ups answered in context"):
         assert label in result.stdout
+    assert "misses:" not in result.stdout  # neither --verbose nor --held-out-misses
 
 
 @pytest.mark.parametrize("argv", [["bench", "--scale", "2", "--repeat", "1"]])

@@ -20,6 +20,7 @@ from bot.quality.evaluate import (
     HELD_OUT,
     NO_ANSWER,
     NOT_IN_ARTICLES,
+    TUNING,
     ConversationReport,
     EvalReport,
     abstention_after_answers,
@@ -136,41 +137,56 @@ def test_held_out_sets_are_marked_held_out() -> None:
 
 # --- conversations (issue 8) -----------------------------------------------------
 
-CONVERSATIONS = read_conversations(EVAL / "conversations.yaml")[1]
-HELD_OUT_ROLE, HELD_OUT_CONVERSATIONS = read_conversations(EVAL / "conversations_holdout.yaml")
+# conversations.yaml was tuned against; conversations_holdout.yaml, written
+# later by another helper, is only measured.
+CONVERSATION_SETS = {name: read_conversations(EVAL / f"{name}.yaml") for name in ("conversations", "conversations_holdout")}
 FOLLOW_UP_GOAL = 90.0
 SWITCH_GOAL = 95.0
 OPENER_GOAL = 95.0
 
 
 @pytest.fixture(scope="module")
-def conversation_report(engine: Engine) -> ConversationReport:
-    return evaluate_conversations(CONVERSATIONS, engine)
+def conversation_reports(engine: Engine) -> dict[str, ConversationReport]:
+    return {name: evaluate_conversations(conversations, engine) for name, (_, conversations) in CONVERSATION_SETS.items()}
 
 
-def test_conversation_set_has_the_required_size() -> None:
-    kinds = [c.kind for c in CONVERSATIONS]
-    assert sum(len(c.turns) - 1 for c in CONVERSATIONS if c.kind == "followup") >= 80
+@pytest.mark.parametrize(("name", "role"), [("conversations", TUNING), ("conversations_holdout", HELD_OUT)])
+def test_conversation_sets_have_the_required_size_and_role(name: str, role: str) -> None:
+    found_role, conversations = CONVERSATION_SETS[name]
+    kinds = [c.kind for c in conversations]
+    assert found_role == role
+    assert sum(len(c.turns) - 1 for c in conversations if c.kind == "followup") >= 80
     assert kinds.count("switch") >= 20 and kinds.count("opener") >= 15
-    assert {c.lang for c in CONVERSATIONS} >= {"fr", "en"}
+    assert {c.lang for c in conversations} >= {"fr", "en"}
 
 
-# It measured 90.3% before the context stopped lending its subject to
-# questions that show no mark of following up: that cost one follow-up here
-# and removed 17 of 41 confident answers to off-topic questions sent right
-# after an answer (adversarial, tuning3 and tuning4). Safety first.
-@pytest.mark.xfail(strict=True, reason="issue 8 gate not met: follow-ups measured 89.4% (101/113) on 2026-11-23")
-def test_follow_ups_are_answered_in_context(conversation_report: ConversationReport) -> None:
-    assert conversation_report.follow_ups.percent >= FOLLOW_UP_GOAL, f"follow-ups {conversation_report.follow_ups}"
+# conversations.yaml measured 90.3% before the context stopped lending its
+# subject to questions that show no mark of following up: that cost one
+# follow-up there and removed 17 of 41 confident answers to off-topic
+# questions sent right after an answer. Safety first.
+@pytest.mark.parametrize("name", [
+    pytest.param("conversations", marks=pytest.mark.xfail(
+        strict=True, reason="issue 8 gate not met: follow-ups measured 89.4% (101/113) on 2026-11-23")),
+    pytest.param("conversations_holdout", marks=pytest.mark.xfail(
+        strict=True, reason="issue 8 gate not met: held-out follow-ups measured 78.8% (78/99) on 2026-11-23")),
+])
+def test_follow_ups_are_answered_in_context(conversation_reports: dict[str, ConversationReport], name: str) -> None:
+    rate = conversation_reports[name].follow_ups
+    assert rate.percent >= FOLLOW_UP_GOAL, f"{name}: follow-ups {rate}"
 
 
-def test_topic_switches_are_answered_on_their_own(conversation_report: ConversationReport) -> None:
-    assert conversation_report.switches.percent >= SWITCH_GOAL, f"switches {conversation_report.switches}"
+@pytest.mark.parametrize("name", CONVERSATION_SETS)
+def test_topic_switches_are_answered_on_their_own(conversation_reports: dict[str, ConversationReport], name: str) -> None:
+    rate = conversation_reports[name].switches
+    assert rate.percent >= SWITCH_GOAL, f"{name}: switches {rate}"
 
 
-def test_follow_ups_opening_a_chat_get_the_clarifying_reply(conversation_report: ConversationReport) -> None:
-    assert conversation_report.openers.percent >= OPENER_GOAL, f"openers {conversation_report.openers}"
-    assert conversation_report.openers_unanswered.percent >= OPENER_GOAL
+@pytest.mark.parametrize("name", CONVERSATION_SETS)
+def test_follow_ups_opening_a_chat_get_the_clarifying_reply(conversation_reports: dict[str, ConversationReport],
+                                                           name: str) -> None:
+    report = conversation_reports[name]
+    assert report.openers.percent >= OPENER_GOAL, f"{name}: openers {report.openers}"
+    assert report.openers_unanswered.percent >= OPENER_GOAL
 
 
 # --- Arabic and Darija (issue 9) ---------------------------------------------------
@@ -202,31 +218,3 @@ def test_arabic_top1_accuracy_is_at_least_85_percent_in_each_kind(reports: dict[
 
 def test_arabic_off_topic_questions_get_no_confident_answer(reports: dict[str, EvalReport]) -> None:
     assert reports["arabic"].abstention.percent >= ARABIC_ABSTENTION_GOAL, f"arabic abstention {reports['arabic'].abstention}"
-
-
-# The conversation set above was tuned against; this one, written later by
-# another helper, is only measured (issue 8's gates, honestly).
-@pytest.fixture(scope="module")
-def held_out_conversations(engine: Engine) -> ConversationReport:
-    return evaluate_conversations(HELD_OUT_CONVERSATIONS, engine)
-
-
-def test_held_out_conversation_set_is_marked_and_sized() -> None:
-    assert HELD_OUT_ROLE == HELD_OUT
-    assert sum(len(c.turns) - 1 for c in HELD_OUT_CONVERSATIONS if c.kind == "followup") >= 80
-    kinds = [c.kind for c in HELD_OUT_CONVERSATIONS]
-    assert kinds.count("switch") >= 20 and kinds.count("opener") >= 15
-
-
-@pytest.mark.xfail(strict=True, reason="issue 8 gate not met yet: held-out follow-ups measured 78.8% (78/99) on 2026-11-23")
-def test_held_out_follow_ups_are_answered_in_context(held_out_conversations: ConversationReport) -> None:
-    assert held_out_conversations.follow_ups.percent >= FOLLOW_UP_GOAL, f"follow-ups {held_out_conversations.follow_ups}"
-
-
-def test_held_out_topic_switches_are_answered_on_their_own(held_out_conversations: ConversationReport) -> None:
-    assert held_out_conversations.switches.percent >= SWITCH_GOAL, f"switches {held_out_conversations.switches}"
-
-
-def test_held_out_follow_ups_opening_a_chat_get_the_clarifying_reply(held_out_conversations: ConversationReport) -> None:
-    assert held_out_conversations.openers.percent >= OPENER_GOAL, f"openers {held_out_conversations.openers}"
-    assert held_out_conversations.openers_unanswered.percent >= OPENER_GOAL
