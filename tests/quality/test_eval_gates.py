@@ -1,8 +1,8 @@
 """Quality gates on the evaluation sets.
 
 Tuning sets (`questions.yaml`, `tuning2.yaml` to `tuning5.yaml`,
-`adversarial.yaml`, `arabic_tuning.yaml` to `arabic_tuning4.yaml`,
-`conversations.yaml`, `conversations2.yaml`) are what curators read misses from; held-out sets
+`adversarial.yaml`, `arabic_tuning.yaml` to `arabic_tuning5.yaml`,
+`conversations.yaml` to `conversations3.yaml`) are what curators read misses from; held-out sets
 (`holdout.yaml`, `holdout2.yaml`, `arabic.yaml`, `conversations_holdout.yaml`)
 were written by other helpers and are only measured. Every set was written
 from the articles and the entry list, never from the knowledge base's
