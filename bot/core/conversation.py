@@ -17,7 +17,8 @@ entries; a follow-up with no context gets a clarifying reply, never an
 answer. "And in English?" re-answers the previous entry in that language.
 A message naming the episode's actors or things is a question of its own
 unless it is marked ("et Skype aussi ?"); any other message that answers
-better on its own than in context is a change of subject.
+better on its own words than in context is read alone: a change of subject,
+or a follow-up that says all it asks ("et les appels vers l'étranger ?").
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .engine import Engine
 from .models import Knowledge, Outcome, Reply, Why
 from .normalize import words
 
-_INVERSION = re.compile(r"-(?:t-)?(?:il|ils|elle|elles|on)\b|\bil y a\b")
+_INVERSION = re.compile(r"-(?:t-)?(?:il|ils|elle|elles|on)\b|\bil y (?:a|avait|aura|aurait)\b")
 
 
 @dataclass(frozen=True)
@@ -98,24 +99,28 @@ def converse(question: str, engine: Engine, context: Context | None, now: float,
 def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     """A message read after an answer: one that names nothing of the episode, or that shows it continues.
 
-    Read with the previous question's words, it is a follow-up if that
-    lands on the previous entry or a neighbour of it ("signée par combien ?"
-    after the letter to ANRT's president); failing that, with the things
-    the answer named too ("what does that acronym stand for?" after an
-    answer naming ANRT), which come second because an answer names more
-    than was asked. A follow-up naming something the question did not ("et
-    la COP22 dans tout ça ?") looks beyond the neighbours. An unmarked
-    message that answers better on its own is a change of subject; a
-    follow-up gets the best the context allows, and when nothing answers it,
-    "the articles don't say" about the conversation's subject.
+    A message that answers better on its own words than in context stands
+    alone: a change of subject, or a follow-up that says all it asks ("et
+    les appels vers l'étranger ?"). Otherwise, read with the previous
+    question's words, it is a follow-up if that lands on the previous entry
+    or a neighbour of it ("signée par combien ?" after the letter to ANRT's
+    president); failing that, with one of the things the answer named
+    ("who runs it?" after an answer naming ANRT: "it" is one of them, not
+    all at once), which come second because an answer names more than was
+    asked. A follow-up naming something the question did not ("et la COP22
+    dans tout ça ?") looks beyond the neighbours. A follow-up gets the best
+    the context allows, and when nothing answers it, "the articles don't
+    say" about the conversation's subject.
     """
     knowledge = engine.knowledge
     near = neighbours(live.entry_id, knowledge)
     marked = is_follow_up(reading, knowledge)
-    alone = None if marked else decide(reading, engine)
-    if alone is not None and not _own(reading, knowledge):
+    own = _own(reading, knowledge)
+    alone = decide(reading, engine) if own or not marked else None
+    if not marked and not own:
         # Unmarked, and nothing of its own to ask ("what time is it in New
         # York?"): the context cannot supply its subject.
+        assert alone is not None
         return alone
     # A follow-up no entry answers is still about the conversation's subject:
     # "the articles don't say", not "I only know about the VoIP block".
@@ -128,19 +133,23 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     # la France ?") must name what its answer needs, context or not.
     followed = decide(reading, engine, context_terms=live.terms, prefer=prefer, context_mentions=about, trust=marked)
     if alone is not None and alone.answered and alone.score >= followed.score:
-        # Unmarked and answered better on its own: a change of subject.
         return alone
     if followed.answered and followed.entry_id in near:
         return followed
-    if alone is not None:
+    if not marked:
         # Unmarked, and its question's words found nothing near: it stands
         # alone (what the previous answer named is for follow-ups only).
+        assert alone is not None
         return alone
-    wider = (decide(reading, engine, context_terms=(*live.terms, *live.named), prefer=(near,), context_mentions=about)
-             if live.named else followed)
-    if wider.answered and wider.entry_id in near:
-        return wider
-    return next((reply for reply in (followed, wider) if reply.answered), followed)
+    referents = [decide(reading, engine, context_terms=(*live.terms, thing), prefer=(near,), context_mentions=about)
+                 for thing in live.named]
+    found = [reply for reply in referents if reply.answered]
+    nearby = [reply for reply in found if reply.entry_id in near]
+    if nearby:
+        return nearby[0]
+    if followed.answered or not found:
+        return followed
+    return max(found, key=lambda reply: reply.score)
 
 
 def is_follow_up(reading: Reading, knowledge: Knowledge) -> bool:

@@ -78,8 +78,8 @@ def test_a_marked_follow_up_naming_the_episode_stays_in_context(engine: Engine, 
 
 
 @pytest.mark.parametrize(("first", "follow_up", "entry"), [
-    ("Which telecom operators blocked VoIP?", "did they comment?", "operators-statement"),
-    ("C'est quoi l'ANRT ?", "et elle a justifié ça comment ?", "anrt-justification"),
+    ("Who made the decision to block VoIP?", "and how long did it last?", "how-long"),
+    ("Qui a pris la décision de bloquer la VoIP ?", "et ça a duré combien de temps ?", "how-long"),
 ])
 def test_a_follow_up_leaves_the_neighbours_for_an_entry_far_ahead(engine: Engine, first: str, follow_up: str,
                                                                  entry: str) -> None:
@@ -88,6 +88,26 @@ def test_a_follow_up_leaves_the_neighbours_for_an_entry_far_ahead(engine: Engine
     stay = dataclasses.replace(engine.knowledge.settings, outscored_by=101.0)
     anchored = dataclasses.replace(engine, knowledge=dataclasses.replace(engine.knowledge, settings=stay))
     assert chat(anchored, first, follow_up)[1][1] != entry
+
+
+@pytest.mark.parametrize(("first", "follow_up", "entry"), [
+    ("Pouvait-on encore envoyer des messages sur WhatsApp ?", "et les appels vers l'étranger ?", "international-calls"),
+    ("Les opérateurs perdaient combien d'argent à cause de WhatsApp ?",
+     "et le Maroc, il a perdu combien avec ce blocage ?", "economic-loss"),
+])
+def test_a_follow_up_that_says_all_it_asks_is_read_on_its_own_words(engine: Engine, first: str, follow_up: str,
+                                                                     entry: str) -> None:
+    # In context, the previous question's words would pull it back to the previous entry.
+    assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
+    assert chat(engine, first, follow_up)[0][1] != entry
+
+
+def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine) -> None:
+    # The answer about who decided names ANRT and the three operators: "la" is ANRT.
+    first, context = converse("Qui a décidé de bloquer la VoIP ?", engine, None, now=0.0)
+    assert context is not None and {"anrt", "operator"} <= {*context.terms, *context.named}
+    reply, _ = converse("et qui la dirige ?", engine, context, now=MINUTE)
+    assert (first.entry_id, reply.outcome, reply.entry_id) == ("who-decided", Outcome.ANSWERED, "anrt-head")
 
 
 def test_and_in_english_answers_the_previous_entry_in_english(engine: Engine) -> None:
@@ -123,6 +143,7 @@ def test_the_conversation_keeps_its_language_for_a_message_that_does_not_tell(en
     ("sa vidéo a fait combien de vues ?", True),
     ("and who decided?", True),
     ("Pour quelles raisons les appels ont-ils été débloqués ?", False),  # inversion, not a reference
+    ("Il y avait déjà eu des appels au boycott avant ?", False),  # "il y avait" is "there was": no one
     ("Quand la VoIP a-t-elle été rétablie ?", False),
     ("bonjour", False),
     ("ما هي أسباب حجب المكالمات؟", False),  # "ما هي" is "what is": no one referred to
