@@ -105,9 +105,9 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     question's words, it is a follow-up if that lands on the previous entry
     or a neighbour of it ("signée par combien ?" after the letter to ANRT's
     president); failing that, with one of the things the answer named
-    ("who runs it?" after an answer naming ANRT: "it" is one of them, not
-    all at once), which come second because an answer names more than was
-    asked. A follow-up naming something the question did not ("et la COP22
+    ("et qui la dirige ?" after an answer naming ANRT and the operators:
+    "la" is one of them, not all at once), which come second because an
+    answer names more than was asked. A follow-up naming something the question did not ("et la COP22
     dans tout ça ?") looks beyond the neighbours. A follow-up gets the best
     the context allows, and when nothing answers it, "the articles don't
     say" about the conversation's subject.
@@ -117,10 +117,9 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     marked = is_follow_up(reading, knowledge)
     own = _own(reading, knowledge)
     alone = decide(reading, engine) if own or not marked else None
-    if not marked and not own:
+    if alone is not None and not (marked or own):
         # Unmarked, and nothing of its own to ask ("what time is it in New
         # York?"): the context cannot supply its subject.
-        assert alone is not None
         return alone
     # A follow-up no entry answers is still about the conversation's subject:
     # "the articles don't say", not "I only know about the VoIP block".
@@ -136,11 +135,11 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
         return alone
     if followed.answered and followed.entry_id in near:
         return followed
-    if not marked:
+    if alone is not None and not marked:
         # Unmarked, and its question's words found nothing near: it stands
         # alone (what the previous answer named is for follow-ups only).
-        assert alone is not None
         return alone
+    # The things in the order the answer names them: the first is what it is about.
     referents = [decide(reading, engine, context_terms=(*live.terms, thing), prefer=(near,), context_mentions=about)
                  for thing in live.named]
     found = [reply for reply in referents if reply.answered]
