@@ -107,10 +107,11 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     president); failing that, with one of the things the answer named
     ("et qui la dirige ?" after an answer naming ANRT and the operators:
     "la" is one of them, not all at once), which come second because an
-    answer names more than was asked. A follow-up naming something the question did not ("et la COP22
-    dans tout ça ?") looks beyond the neighbours. A follow-up gets the best
-    the context allows, and when nothing answers it, "the articles don't
-    say" about the conversation's subject.
+    answer names more than was asked. A follow-up naming something the
+    question did not ("et la COP22 dans tout ça ?") looks beyond the
+    neighbours. A follow-up gets the best the context allows, and when
+    nothing answers it, "the articles don't say" about the conversation's
+    subject.
     """
     knowledge = engine.knowledge
     near = neighbours(live.entry_id, knowledge)
@@ -132,6 +133,8 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     # la France ?") must name what its answer needs, context or not.
     followed = decide(reading, engine, context_terms=live.terms, prefer=prefer, context_mentions=about, trust=marked)
     if alone is not None and alone.answered and alone.score >= followed.score:
+        # Its own words answer it better than the context does: a change of
+        # subject, or a follow-up that says all it asks.
         return alone
     if followed.answered and followed.entry_id in near:
         return followed
