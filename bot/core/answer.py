@@ -132,10 +132,11 @@ def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
                  why=why("off topic: no relevant entry, and nothing of the episode named"))
 
 
-def answer_entry(entry_id: str, engine: Engine, lang: str) -> Reply:
-    """The reply for an entry chosen directly, such as a pressed suggestion button."""
+def answer_entry(entry_id: str, engine: Engine, lang: str, reading: Reading | None = None, why: Why | None = None) -> Reply:
+    """The reply for an entry chosen directly: a pressed suggestion button, or the message `reading` (`why` says why)."""
     entry = engine.knowledge.entries[entry_id]
-    return _answered(_suggestion(entry, lang).question, entry, engine.knowledge, lang, 100.0, False, None)
+    question = reading.question if reading else _suggestion(entry, lang).question
+    return _answered(question, entry, engine.knowledge, lang, 100.0, reading.truncated if reading else False, why)
 
 
 def nearest(reading: Reading, engine: Engine) -> tuple[Suggestion, ...]:

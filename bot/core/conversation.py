@@ -30,6 +30,7 @@ from .answer import Reading, answer_entry, decide, nearest, read
 from .engine import Engine
 from .models import Knowledge, Outcome, Reply, Why
 from .normalize import words
+from .relevance import types_of
 
 _INVERSION = re.compile(r"-(?:t-)?(?:il|ils|elle|elles|on)\b|\bil y (?:a|avait|aura|aurait)\b")
 
@@ -81,7 +82,9 @@ def converse(question: str, engine: Engine, context: Context | None, now: float,
         # A question naming the episode says enough to stand alone, unless
         # names are all it says ("et Imo ?").
         bare = not reading.mentions or set(own) <= set(reading.mentions)
-        if bare and is_follow_up(reading, knowledge) and not (reply.answered and len(own) >= 2):
+        # "that guy got fired?" points at someone only an answer could have named.
+        pointing = not reading.mentions and not set(own) & knowledge.language.context and _pointing(reading, knowledge)
+        if bare and (is_follow_up(reading, knowledge) or pointing) and not (reply.answered and len(own) >= 2):
             # Nothing to follow, and too little to stand alone: ask, never guess.
             return clarify(reading, engine), None
     elif reading.mentions and not _marked(reading, knowledge):
@@ -117,6 +120,11 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     near = neighbours(live.entry_id, knowledge)
     marked = is_follow_up(reading, knowledge)
     own = _own(reading, knowledge)
+    following = _curated(reading, knowledge, live, own, marked)
+    if following is not None:
+        why = Why(reading.analysis.terms, types_of(reading.analysis.terms, knowledge.language.question_types),
+                  reading.mentions, (), "a follow-up the previous entry's follow_ups name")
+        return answer_entry(following, engine, reading.lang, reading, why)
     alone = decide(reading, engine) if own or not marked else None
     if alone is not None and not (marked or own):
         # Unmarked, and nothing of its own to ask ("what time is it in New
@@ -154,6 +162,36 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     return max(found, key=lambda reply: reply.score)
 
 
+def _curated(reading: Reading, knowledge: Knowledge, live: Context, own: list[str], marked: bool) -> str | None:
+    """The entry the previous answer's `follow_ups` give a message that says one thing or only asks.
+
+    "et pourquoi ?" after when the block began wants why it was blocked, not
+    what the previous question's words lean to ("when did it start?"); "c'est
+    qui ce président ?" after the letter to ANRT's president wants ANRT's
+    head. Where to go next is the curators' call, so it is data.
+    """
+    wanted = knowledge.entries[live.entry_id].follow_ups
+    asked = types_of(reading.analysis.terms, knowledge.language.question_types)
+    if set(reading.analysis.terms) - set(own) - set(asked) - reading.analysis.fillers:
+        # It says more ("who is the president of Morocco?"): not a curated step.
+        return None
+    if len(set(own)) == 1 and (marked or _pointing(reading, knowledge)):
+        # One word, and a sign it is the answer's ("c'est qui ce président ?"),
+        # not a question of its own ("Who is the president of Morocco?").
+        keys = own[:1]
+    elif not own and marked:
+        keys = list(asked)
+    else:
+        return None
+    for key in keys:
+        target = wanted.get(key)
+        answers = knowledge.entries[target].asks if target else ()
+        # The curated entry must answer the kind of question asked.
+        if target is not None and (key in asked or not asked or not answers or set(asked) & set(answers)):
+            return target
+    return None
+
+
 def is_follow_up(reading: Reading, knowledge: Knowledge) -> bool:
     """Whether a message shows it continues a conversation (see the module's docstring)."""
     own = _own(reading, knowledge)
@@ -179,6 +217,15 @@ def _marked(reading: Reading, knowledge: Knowledge) -> bool:
     for phrase in marks.not_references:
         folded = _without(folded, phrase)
     return any(w in marks.back_references for w in folded)
+
+
+def _pointing(reading: Reading, knowledge: Knowledge) -> bool:
+    """Whether a message points at something with a demonstrative ("ce président", "that guy")."""
+    marks = knowledge.language.follow_up
+    folded = words(reading.question)
+    for phrase in marks.not_references:
+        folded = _without(folded, phrase)
+    return any(w in marks.demonstratives for w in folded)
 
 
 def _without(folded: list[str], phrase: tuple[str, ...]) -> list[str]:

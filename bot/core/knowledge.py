@@ -211,7 +211,7 @@ def load_knowledge(folder: Path, articles: Path | None = None) -> Knowledge:
     messages_doc = read("messages.yaml")
     messages = _messages(messages_doc, languages) if messages_doc else {}
 
-    _check_references(entries, entry_docs, settings, settings_doc)
+    _check_references(entries, entry_docs, settings, settings_doc, language)
     _check_variants(entries, entry_docs, language)
     _check_relevance_keys(entries, entry_docs, language)
     if problems or settings is None:
@@ -349,7 +349,7 @@ def _facts(doc: _Doc, languages: tuple[str, ...], sources: dict[str, Source], ar
 
 def _entries(doc: _Doc, languages: tuple[str, ...], facts: dict[str, Fact], entries: dict[str, Entry],
              where: dict[str, tuple[_Doc, Path_]]) -> None:
-    keys = (("id", "topic", "questions", "answer", "facts"), ("related", "note", "asks", "needs", "also"))
+    keys = (("id", "topic", "questions", "answer", "facts"), ("related", "note", "asks", "needs", "also", "follow_ups"))
     for path, item in doc.items("entries", keys):
         entry_id = doc.ident(item.get("id"), (*path, "id"))
         topic = doc.text(item.get("topic"), (*path, "topic"))
@@ -373,6 +373,7 @@ def _entries(doc: _Doc, languages: tuple[str, ...], facts: dict[str, Fact], entr
         needs = tuple(doc.texts(item["needs"], (*path, "needs"))) if "needs" in item else ()
         also = tuple(doc.texts(item["also"], (*path, "also"))) if "also" in item else ()
         note = doc.per_language(item["note"], (*path, "note"), languages, doc.text) if "note" in item else {}
+        follow_ups = _follow_ups(doc, item["follow_ups"], (*path, "follow_ups")) if "follow_ups" in item else {}
         cited = [f for f in fact_ids if f in facts]
         disputed = [f for f in cited if facts[f].disagrees_with]
         # A disputed fact needs the note even when its rival is not cited:
@@ -386,8 +387,17 @@ def _entries(doc: _Doc, languages: tuple[str, ...], facts: dict[str, Fact], entr
             doc.problem((*path, "id"), f"duplicate entry id '{entry_id}' (also in {where[entry_id][0].name})")
             continue
         entries[entry_id] = Entry(entry_id, topic, {k: tuple(v) for k, v in questions.items()}, answer, fact_ids, related, note,
-                                  asks, needs, also)
+                                  asks, needs, also, follow_ups)
         where[entry_id] = (doc, path)
+
+
+def _follow_ups(doc: _Doc, value: Any, path: Path_) -> dict[str, str]:
+    """An entry's `follow_ups`: question type -> entry id (checked against both once all is read)."""
+    if not isinstance(value, dict):
+        doc.problem(path, "expected a mapping: question type -> entry id")
+        return {}
+    return {key: target for key, item in value.items()
+            if (target := doc.text(item, (*path, key))) is not None and isinstance(key, str)}
 
 
 # Sections a language.d/*.yaml file may add to: lists appended to language.yaml's.
@@ -461,7 +471,7 @@ def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
                         frozenset(" ".join(words(w)) for w in not_fillers), frozenset(fillers),
                         FollowUpMarks(*(frozenset().union(*(getattr(f, field) for f in follow_up))
                                         for field in ("openers", "back_references", "politeness", "predicates",
-                                                      "not_references"))),
+                                                      "not_references", "demonstratives"))),
                         clitics, requests, _scripts(main, data.get("scripts"), languages))
 
 
@@ -509,7 +519,7 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     if value is None:
         return FollowUpMarks()
     data = doc.mapping(value, ("follow_up",), (), ("openers", "back_references", "politeness", "predicates",
-                                                    "not_references"))
+                                                    "not_references", "demonstratives"))
 
     def folded(key: str) -> frozenset[str]:
         per_language = doc.per_language(data[key], ("follow_up", key), (), doc.texts) if key in data else {}
@@ -519,7 +529,8 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     phrases = doc.per_language(data["not_references"], ("follow_up", "not_references"), (), doc.texts) \
         if "not_references" in data else {}
     not_references = frozenset(tuple(words(p)) for ps in phrases.values() for p in ps if words(p))
-    return FollowUpMarks(folded("openers"), folded("back_references"), folded("politeness"), predicates, not_references)
+    return FollowUpMarks(folded("openers"), folded("back_references"), folded("politeness"), predicates, not_references,
+                         folded("demonstratives"))
 
 
 def _language_requests(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -552,7 +563,9 @@ def _messages(doc: _Doc, languages: tuple[str, ...]) -> dict[str, Text]:
 
 
 def _check_references(entries: dict[str, Entry], where: dict[str, tuple[_Doc, Path_]], settings: Settings | None,
-                      settings_doc: _Doc | None) -> None:
+                      settings_doc: _Doc | None, language: LanguageData) -> None:
+    question_types = language.question_types
+    keys = question_types | set(language.synonyms.values())
     for entry in entries.values():
         doc, path = where[entry.id]
         for i, other in enumerate(entry.related):
@@ -560,6 +573,14 @@ def _check_references(entries: dict[str, Entry], where: dict[str, tuple[_Doc, Pa
                 doc.problem((*path, "related", i), f"unknown related entry '{other}'")
             elif other == entry.id:
                 doc.problem((*path, "related", i), "an entry cannot be related to itself")
+        for kind, other in entry.follow_ups.items():
+            if kind not in keys:
+                doc.problem((*path, "follow_ups", kind), f"'{kind}' is neither a question type nor a synonym key of language.yaml")
+            elif other not in entries:
+                doc.problem((*path, "follow_ups", kind), f"unknown entry '{other}'")
+            elif kind in question_types and entries[other].asks and kind not in entries[other].asks:
+                # The answer must be one its relevance rules would give that type.
+                doc.problem((*path, "follow_ups", kind), f"entry '{other}' does not ask '{kind}'")
     if settings and settings_doc:
         for i, example in enumerate(settings.examples):
             if example not in entries:

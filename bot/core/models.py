@@ -71,6 +71,9 @@ class Entry:
     # Words a question about it may use though its questions don't: they
     # count as covered ("juridique" for the ANRT's justification).
     also: tuple[str, ...] = ()
+    # After this answer, the entry a follow-up that asks only a question type
+    # wants ("et pourquoi ?" after when the block began: why it was blocked).
+    follow_ups: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ class FollowUpMarks:
     predicates: frozenset[str] = frozenset()  # synonym keys ("replace") that, alone, ask about someone unnamed
     # Phrases (folded words) whose pronoun refers to no one: "ما هي" is "what is".
     not_references: frozenset[tuple[str, ...]] = frozenset()
+    # "ce", "that": "c'est qui ce président ?" points at something the answer named.
+    demonstratives: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.answer import read
 from bot.core.conversation import Context, converse, is_follow_up, language_request
-from bot.core.engine import Engine
+from bot.core.engine import Engine, build_engine
 from bot.core.models import Outcome
 
 MINUTE = 60.0
@@ -45,7 +45,8 @@ def test_the_same_follow_up_depends_on_what_came_before(engine: Engine) -> None:
 
 @pytest.mark.parametrize("opener", ["et pourquoi ?", "combien ?", "and who decided?", "il a été remplacé par qui ?",
                                     "quand ça ?", "et après ?", "remplacé par qui ?", "why tho",
-                                    "et Imo ?", "and Skype?"])  # naming the episode is not enough to stand alone
+                                    "et Imo ?", "and Skype?",  # naming the episode is not enough to stand alone
+                                    "ce type a été viré ?", "that man got sacked?"])  # who is "that man"?
 def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, opener: str) -> None:
     reply, context = converse(opener, engine, None, now=0.0)
     assert reply.outcome is Outcome.CLARIFY and not reply.answered and context is None
@@ -110,6 +111,37 @@ def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine
     assert (first.entry_id, reply.outcome, reply.entry_id) == ("who-decided", Outcome.ANSWERED, "anrt-head")
 
 
+@pytest.mark.parametrize(("first", "follow_up", "entry"), [
+    ("Quand le blocage a-t-il commencé ?", "et pourquoi ?", "why-blocked"),
+    ("Qui a ordonné le blocage de la VoIP ?", "and why?", "why-blocked"),
+    ("combien de personnes ont signé la lettre au président de l'ANRT ?", "c'est qui ce président ?", "anrt-head"),
+    ("Who signed the letter to the ANRT president?", "who's that president?", "anrt-head"),
+])
+def test_a_follow_up_saying_one_thing_goes_where_the_entry_s_follow_ups_say(engine: Engine, first: str, follow_up: str,
+                                                                           entry: str) -> None:
+    # Read with the previous question's words, each would get the previous
+    # entry or one its words lean to ("ordered" is the operators' role too).
+    replies = chat(engine, first, follow_up)
+    previous = engine.knowledge.entries[str(replies[0][1])]
+    assert entry in previous.follow_ups.values() and replies[1][:2] == ("answered", entry)
+
+
+def test_follow_ups_are_data(engine: Engine) -> None:
+    knowledge = engine.knowledge
+    started = knowledge.entries["when-blocked"]
+    rewired = dataclasses.replace(started, follow_ups={**started.follow_ups, "why": "why-restored"})
+    changed = build_engine(dataclasses.replace(knowledge, entries={**knowledge.entries, started.id: rewired}))
+    assert chat(engine, "Quand le blocage a-t-il commencé ?", "et pourquoi ?")[1][1] == "why-blocked"
+    assert chat(changed, "Quand le blocage a-t-il commencé ?", "et pourquoi ?")[1][1] == "why-restored"
+
+
+@pytest.mark.parametrize("follow_up", ["les dates divergent ?", "why do the dates not match?"])
+def test_a_follow_up_on_the_articles_disagreeing_gets_the_answer_that_says_so(engine: Engine, follow_up: str) -> None:
+    # The entry's note says how they disagree.
+    replies = chat(engine, "Quand la VoIP a-t-elle été rétablie ?", follow_up)
+    assert replies[1][:2] == ("answered", "when-restored") and engine.knowledge.entries["when-restored"].note
+
+
 def test_and_in_english_answers_the_previous_entry_in_english(engine: Engine) -> None:
     replies = chat(engine, "Qui est Amine Raguib ?", "and in English?")
     assert replies[1] == ("answered", "amine-raguib", "en")
@@ -146,6 +178,7 @@ def test_the_conversation_keeps_its_language_for_a_message_that_does_not_tell(en
     ("Il y avait déjà eu des appels au boycott avant ?", False),  # "il y avait" is "there was": no one
     ("Quand la VoIP a-t-elle été rétablie ?", False),
     ("bonjour", False),
+    ("les dates divergent ?", True),  # the articles disagree about something the message does not name
     ("ما هي أسباب حجب المكالمات؟", False),  # "ما هي" is "what is": no one referred to
     ("شنو هو السبب ديالو؟", True),  # "ديالو", "his", is
 ])
@@ -181,6 +214,8 @@ def test_a_follow_up_no_entry_answers_is_told_the_articles_do_not_say(engine: En
     ("Quand la VoIP a-t-elle été rétablie ?", "Qui est le chef du gouvernement au Maroc ?"),
     ("C'est quoi #OpeUnlike ?", "How many people live in Morocco?"),
     ("Quand la VoIP a-t-elle été rétablie ?", "how far is marrakech from casablanca"),
+    # "président" leads to ANRT's head after this answer, but only when it points back ("ce président").
+    ("Qui a décidé de bloquer la VoIP ?", "Who is the president of Morocco?"),
 ])
 def test_the_context_lends_no_subject_to_a_question_that_shows_no_mark(engine: Engine, first: str, second: str) -> None:
     # Answered alone they get no confident answer; after an answer, neither.

@@ -50,6 +50,8 @@ BROKEN = [
     ("qa__restoration_yaml", QA.replace('en: "Ten months."', "en: no"), "qa/restoration.yaml", 16, "boolean false"),
     ("qa__restoration_yaml", QA.replace("facts: [ten-months]", "facts: [eleven-months]"), "qa/restoration.yaml", 17, "unknown fact 'eleven-months'"),
     ("qa__restoration_yaml", QA.replace("related: [how-long]", "related: [how-short]"), "qa/restoration.yaml", 10, "unknown related entry 'how-short'"),
+    ("qa__restoration_yaml", QA.replace("related: [how-long]", "related: [how-long]\n            follow_ups: {duration: how-short}"), "qa/restoration.yaml", 11, "unknown entry 'how-short'"),
+    ("qa__restoration_yaml", QA.replace("related: [how-long]", "related: [how-long]\n            follow_ups: {why: how-long}"), "qa/restoration.yaml", 11, "'why' is neither a question type nor a synonym key"),
     ("qa__restoration_yaml", QA.replace('"was it blocked for long"', '"When was VoIP restored?"'), "qa/restoration.yaml", 15, "also under entry 'when-restored'"),
     ("qa__restoration_yaml", QA.replace("            note: {fr: \"Les sources divergent : 3 ou 4 novembre.\", en: \"The sources disagree: 3 or 4 November.\"}\n", ""), "qa/restoration.yaml", 8, "needs a 'note'"),
     ("qa__restoration_yaml", QA.replace('"durée du blocage", ', ""), "qa/restoration.yaml", 14, "at least 5"),
@@ -95,3 +97,11 @@ def test_missing_folder_is_one_clear_problem(tmp_path: Path) -> None:
 def test_quotes_unchecked_without_articles(tmp_path: Path) -> None:
     folder = write_mini(tmp_path / "k", facts_yaml=FACTS.replace("dix mois", "onze mois"))
     assert "ten-months" in load_knowledge(folder).facts
+
+
+def test_a_follow_up_must_go_to_an_entry_that_answers_its_type(tmp_path: Path) -> None:
+    typed = MINI["language.yaml"].replace("        synonyms:", "        question_types: [when, duration]\n        synonyms:")
+    qa = QA.replace("related: [how-long]", "related: [how-long]\n            follow_ups: {when: how-long}").replace(
+        "related: [when-restored]", "related: [when-restored]\n            asks: [duration]")
+    problems = problems_for(tmp_path, language_yaml=typed, qa__restoration_yaml=qa)
+    assert [(p.file, p.line, p.reason) for p in problems] == [("qa/restoration.yaml", 11, "entry 'how-long' does not ask 'when'")]

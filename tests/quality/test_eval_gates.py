@@ -2,7 +2,7 @@
 
 Tuning sets (`questions.yaml`, `tuning2.yaml` to `tuning5.yaml`,
 `adversarial.yaml`, `arabic_tuning.yaml` to `arabic_tuning5.yaml`,
-`conversations.yaml` to `conversations4.yaml`) are what curators read misses from; held-out sets
+`conversations.yaml` to `conversations6.yaml`) are what curators read misses from; held-out sets
 (`holdout.yaml`, `holdout2.yaml`, `arabic.yaml`, `conversations_holdout.yaml`)
 were written by other helpers and are only measured. Every set was written
 from the articles and the entry list, never from the knowledge base's
@@ -123,7 +123,7 @@ def test_fresh_held_out_top1_accuracy_is_at_least_93_percent(reports: dict[str, 
 
 # The first held-out set measured 91.0% before the relevance gates; they
 # trade some of its recall for precision (see README). Kept visible here.
-@pytest.mark.xfail(strict=True, reason="old held-out set: measured 80.2% (97/121) on 2026-11-23, former floor 89%")
+@pytest.mark.xfail(strict=True, reason="old held-out set: measured 81.8% (99/121) on 2026-11-23, former floor 89%")
 def test_old_held_out_accuracy_stays_above_its_former_floor(reports: dict[str, EvalReport]) -> None:
     _accuracy_gate(reports["holdout"], 89.0)
 
@@ -176,7 +176,7 @@ def test_no_measured_turn_is_a_knowledge_base_variant(engine: Engine, path: Path
 @pytest.mark.parametrize("name", [
     "conversations",
     pytest.param("conversations_holdout", marks=pytest.mark.xfail(
-        strict=True, reason="issue 8 gate not met: held-out follow-ups measured 84.8% (84/99) on 2026-11-23")),
+        strict=True, reason="issue 8 gate not met: held-out follow-ups measured 85.9% (85/99) on 2026-11-23")),
 ])
 def test_follow_ups_are_answered_in_context(conversation_reports: dict[str, ConversationReport], name: str) -> None:
     rate = conversation_reports[name].follow_ups
