@@ -120,7 +120,7 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     near = neighbours(live.entry_id, knowledge)
     marked = is_follow_up(reading, knowledge)
     own = _own(reading, knowledge)
-    following = _curated(reading, knowledge, live, own, marked)
+    following = _curated(reading, engine, live, marked)
     if following is not None:
         why = Why(reading.analysis.terms, types_of(reading.analysis.terms, knowledge.language.question_types),
                   reading.mentions, (), "a follow-up the previous entry's follow_ups name")
@@ -162,7 +162,7 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
     return max(found, key=lambda reply: reply.score)
 
 
-def _curated(reading: Reading, knowledge: Knowledge, live: Context, own: list[str], marked: bool) -> str | None:
+def _curated(reading: Reading, engine: Engine, live: Context, marked: bool) -> str | None:
     """The entry the previous answer's `follow_ups` give a message that says one thing or only asks.
 
     "et pourquoi ?" after when the block began wants why it was blocked, not
@@ -170,16 +170,21 @@ def _curated(reading: Reading, knowledge: Knowledge, live: Context, own: list[st
     qui ce président ?" after the letter to ANRT's president wants ANRT's
     head. Where to go next is the curators' call, so it is data.
     """
+    knowledge = engine.knowledge
+    types = knowledge.language.question_types
+    asked = types_of(reading.analysis.terms, types)
     wanted = knowledge.entries[live.entry_id].follow_ups
-    asked = types_of(reading.analysis.terms, knowledge.language.question_types)
-    if set(reading.analysis.terms) - set(own) - set(asked) - reading.analysis.fillers:
-        # It says more ("who is the president of Morocco?"): not a curated step.
-        return None
-    if len(set(own)) == 1 and (marked or _pointing(reading, knowledge)):
-        # One word, and a sign it is the answer's ("c'est qui ce président ?"),
+    fillers = reading.analysis.fillers
+    # An everyday word says nothing, unless it means a key the curators use
+    # for a step ("and who ordered it?" after the green light is about the
+    # decision; "ils ont dit quoi ?" asks what someone said; "quoi" is no step).
+    steps = {k for e in knowledge.entries.values() for k in e.follow_ups} if fillers & engine.index.lexicon.keys else set()
+    said = [t for t in dict.fromkeys(reading.analysis.terms) if t not in types and (t not in fillers or t in steps)]
+    if len(said) == 1 and (marked or _pointing(reading, knowledge)):
+        # One thing, and a sign it is the answer's ("c'est qui ce président ?"),
         # not a question of its own ("Who is the president of Morocco?").
-        keys = own[:1]
-    elif not own and marked:
+        keys = said
+    elif not said and marked:
         keys = list(asked)
     else:
         return None

@@ -32,6 +32,7 @@ def chat(engine: Engine, *questions: str, gap: float = 10.0) -> list[tuple[str, 
     ("Le patron de l'ANRT a-t-il été limogé ?", "il a été remplacé par qui ?", "anrt-director"),
     ("When was the ban lifted?", "and why?", "why-restored"),
     ("Qui a bloqué Skype ?", "ça a duré combien de temps ?", "how-long"),
+    ("c'est quoi la COP22 ?", "et elle se passait où ?", "cop22"),  # "se passer", not "se passer de"
 ])
 def test_a_follow_up_is_read_against_the_previous_answer(engine: Engine, first: str, follow_up: str, entry: str) -> None:
     assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
@@ -116,6 +117,8 @@ def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine
     ("Qui a ordonné le blocage de la VoIP ?", "and why?", "why-blocked"),
     ("combien de personnes ont signé la lettre au président de l'ANRT ?", "c'est qui ce président ?", "anrt-head"),
     ("Who signed the letter to the ANRT president?", "who's that president?", "anrt-head"),
+    # "ordered" alone is an everyday word; after the green light it is the decision.
+    ("Who gave the operators the green light?", "and who ordered it, in fact?", "who-decided"),
 ])
 def test_a_follow_up_saying_one_thing_goes_where_the_entry_s_follow_ups_say(engine: Engine, first: str, follow_up: str,
                                                                            entry: str) -> None:
@@ -179,6 +182,8 @@ def test_the_conversation_keeps_its_language_for_a_message_that_does_not_tell(en
     ("Quand la VoIP a-t-elle été rétablie ?", False),
     ("bonjour", False),
     ("les dates divergent ?", True),  # the articles disagree about something the message does not name
+    ("how did the operators there react?", True),
+    ("was there a petition?", False),  # "there" as in "there was": no place referred to
     ("ما هي أسباب حجب المكالمات؟", False),  # "ما هي" is "what is": no one referred to
     ("شنو هو السبب ديالو؟", True),  # "ديالو", "his", is
 ])
