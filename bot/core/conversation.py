@@ -180,7 +180,7 @@ def _curated(reading: Reading, engine: Engine, live: Context, marked: bool) -> s
     # decision; "ils ont dit quoi ?" asks what someone said; "quoi" is no step).
     steps = {k for e in knowledge.entries.values() for k in e.follow_ups} if fillers & engine.index.lexicon.keys else set()
     said = [t for t in dict.fromkeys(reading.analysis.terms) if t not in types and (t not in fillers or t in steps)]
-    if len(said) == 1 and (marked or _pointing(reading, knowledge)):
+    if len(said) == 1 and (marked or _pointing(reading, knowledge, neutral=True)):
         # One thing, and a sign it is the answer's ("c'est qui ce président ?"),
         # not a question of its own ("Who is the president of Morocco?").
         keys = said
@@ -224,13 +224,13 @@ def _marked(reading: Reading, knowledge: Knowledge) -> bool:
     return any(w in marks.back_references for w in folded)
 
 
-def _pointing(reading: Reading, knowledge: Knowledge) -> bool:
-    """Whether a message points at something with a demonstrative ("ce président", "that guy")."""
+def _pointing(reading: Reading, knowledge: Knowledge, neutral: bool = False) -> bool:
+    """Whether a message points at something with a demonstrative ("ce président", "that guy"), or with "it"."""
     marks = knowledge.language.follow_up
     folded = words(reading.question)
     for phrase in marks.not_references:
         folded = _without(folded, phrase)
-    return any(w in marks.demonstratives for w in folded)
+    return any(w in marks.demonstratives or (neutral and w in marks.neutral) for w in folded)
 
 
 def _without(folded: list[str], phrase: tuple[str, ...]) -> list[str]:

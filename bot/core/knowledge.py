@@ -471,7 +471,7 @@ def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
                         frozenset(" ".join(words(w)) for w in not_fillers), frozenset(fillers),
                         FollowUpMarks(*(frozenset().union(*(getattr(f, field) for f in follow_up))
                                         for field in ("openers", "back_references", "politeness", "predicates",
-                                                      "not_references", "demonstratives"))),
+                                                      "not_references", "demonstratives", "neutral"))),
                         clitics, requests, _scripts(main, data.get("scripts"), languages))
 
 
@@ -519,7 +519,7 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     if value is None:
         return FollowUpMarks()
     data = doc.mapping(value, ("follow_up",), (), ("openers", "back_references", "politeness", "predicates",
-                                                    "not_references", "demonstratives"))
+                                                    "not_references", "demonstratives", "neutral"))
 
     def folded(key: str) -> frozenset[str]:
         per_language = doc.per_language(data[key], ("follow_up", key), (), doc.texts) if key in data else {}
@@ -530,7 +530,7 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
         if "not_references" in data else {}
     not_references = frozenset(tuple(words(p)) for ps in phrases.values() for p in ps if words(p))
     return FollowUpMarks(folded("openers"), folded("back_references"), folded("politeness"), predicates, not_references,
-                         folded("demonstratives"))
+                         folded("demonstratives"), folded("neutral"))
 
 
 def _language_requests(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:

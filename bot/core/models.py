@@ -129,6 +129,9 @@ class FollowUpMarks:
     not_references: frozenset[tuple[str, ...]] = frozenset()
     # "ce", "that": "c'est qui ce président ?" points at something the answer named.
     demonstratives: frozenset[str] = frozenset()
+    # "it", "ça": they point back only in a message that says one thing ("who
+    # runs it?"); "was it permanent?" stands alone about the block.
+    neutral: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,7 @@ def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine
     ("Qui a ordonné le blocage de la VoIP ?", "and why?", "why-blocked"),
     ("combien de personnes ont signé la lettre au président de l'ANRT ?", "c'est qui ce président ?", "anrt-head"),
     ("Who signed the letter to the ANRT president?", "who's that president?", "anrt-head"),
+    ("What does the acronym ANRT mean?", "who heads it?", "anrt-head"),  # "it" points back when it is all there is
     # "ordered" alone is an everyday word; after the green light it is the decision.
     ("Who gave the operators the green light?", "and who ordered it, in fact?", "who-decided"),
 ])
