@@ -179,7 +179,11 @@ def _curated(reading: Reading, engine: Engine, live: Context, marked: bool) -> s
     # for a step ("and who ordered it?" after the green light is about the
     # decision; "ils ont dit quoi ?" asks what someone said; "quoi" is no step).
     steps = {k for e in knowledge.entries.values() for k in e.follow_ups} if fillers & engine.index.lexicon.keys else set()
-    said = [t for t in dict.fromkeys(reading.analysis.terms) if t not in types and (t not in fillers or t in steps)]
+    # The episode's own words (VoIP, the block, January) say nothing new after
+    # an answer about it, unless the curators made one a step ("the January one").
+    context = knowledge.language.context
+    said = [t for t in dict.fromkeys(reading.analysis.terms)
+            if t not in types and (t not in context or t in wanted) and (t not in fillers or t in steps)]
     if len(said) == 1 and (marked or _pointing(reading, knowledge, neutral=True)):
         # One thing, and a sign it is the answer's ("c'est qui ce président ?"),
         # not a question of its own ("Who is the president of Morocco?").
@@ -216,7 +220,7 @@ def _marked(reading: Reading, knowledge: Knowledge) -> bool:
     # French inversion ("ont-ils", "a-t-elle") is no reference to anyone, nor is "il y a".
     folded = words(_INVERSION.sub(" ", reading.question.casefold()))
     marks = knowledge.language.follow_up
-    if folded and folded[0] in marks.openers:
+    if folded and (folded[0] in marks.openers or any(tuple(folded[: len(p)]) == p for p in marks.opener_phrases)):
         return True
     # Nor is a pronoun in a phrase that only asks ("ما هي", "chno howa": "what is").
     for phrase in marks.not_references:

@@ -471,7 +471,8 @@ def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
                         frozenset(" ".join(words(w)) for w in not_fillers), frozenset(fillers),
                         FollowUpMarks(*(frozenset().union(*(getattr(f, field) for f in follow_up))
                                         for field in ("openers", "back_references", "politeness", "predicates",
-                                                      "not_references", "demonstratives", "neutral"))),
+                                                      "not_references", "demonstratives", "neutral",
+                                                      "opener_phrases"))),
                         clitics, requests, _scripts(main, data.get("scripts"), languages))
 
 
@@ -529,8 +530,11 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     phrases = doc.per_language(data["not_references"], ("follow_up", "not_references"), (), doc.texts) \
         if "not_references" in data else {}
     not_references = frozenset(tuple(words(p)) for ps in phrases.values() for p in ps if words(p))
-    return FollowUpMarks(folded("openers"), folded("back_references"), folded("politeness"), predicates, not_references,
-                         folded("demonstratives"), folded("neutral"))
+    openers = doc.per_language(data["openers"], ("follow_up", "openers"), (), doc.texts) if "openers" in data else {}
+    opening = [tuple(words(p)) for ps in openers.values() for p in ps if words(p)]
+    return FollowUpMarks(frozenset(p[0] for p in opening if len(p) == 1), folded("back_references"), folded("politeness"),
+                         predicates, not_references, folded("demonstratives"), folded("neutral"),
+                         frozenset(p for p in opening if len(p) > 1))
 
 
 def _language_requests(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:

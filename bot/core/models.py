@@ -132,6 +132,8 @@ class FollowUpMarks:
     # "it", "ça": they point back only in a message that says one thing ("who
     # runs it?"); "was it permanent?" stands alone about the block.
     neutral: frozenset[str] = frozenset()
+    # Openers of more than one word ("what about", "et pour"), as folded word sequences.
+    opener_phrases: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ def chat(engine: Engine, *questions: str, gap: float = 10.0) -> list[tuple[str, 
     ("When was the ban lifted?", "and why?", "why-restored"),
     ("Qui a bloqué Skype ?", "ça a duré combien de temps ?", "how-long"),
     ("c'est quoi la COP22 ?", "et elle se passait où ?", "cop22"),  # "se passer", not "se passer de"
+    ("Could people send WhatsApp messages during the block?", "could they at least send photos?",
+     "messages-still-work"),  # "at least" is not "last" (how long)
 ])
 def test_a_follow_up_is_read_against_the_previous_answer(engine: Engine, first: str, follow_up: str, entry: str) -> None:
     assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
@@ -118,6 +120,8 @@ def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine
     ("combien de personnes ont signé la lettre au président de l'ANRT ?", "c'est qui ce président ?", "anrt-head"),
     ("Who signed the letter to the ANRT president?", "who's that president?", "anrt-head"),
     ("What does the acronym ANRT mean?", "who heads it?", "anrt-head"),  # "it" points back when it is all there is
+    ("Qui est Amine Raguib ?", "il appelait à faire quoi ?", "boycott-january"),  # the call he made: the boycott
+    ("What is ANRT short for?", "what was its role in the ban?", "who-decided"),  # "the ban" is the episode: no new word
     # "ordered" alone is an everyday word; after the green light it is the decision.
     ("Who gave the operators the green light?", "and who ordered it, in fact?", "who-decided"),
 ])
@@ -184,6 +188,9 @@ def test_the_conversation_keeps_its_language_for_a_message_that_does_not_tell(en
     ("bonjour", False),
     ("les dates divergent ?", True),  # the articles disagree about something the message does not name
     ("how did the operators there react?", True),
+    ("what was its role?", True),
+    ("what about texting?", True),  # an opener of two words
+    ("what is VoIP?", False),
     ("was there a petition?", False),  # "there" as in "there was": no place referred to
     ("ما هي أسباب حجب المكالمات؟", False),  # "ما هي" is "what is": no one referred to
     ("شنو هو السبب ديالو؟", True),  # "ديالو", "his", is
