@@ -49,7 +49,8 @@ def test_the_same_follow_up_depends_on_what_came_before(engine: Engine) -> None:
 @pytest.mark.parametrize("opener", ["et pourquoi ?", "combien ?", "and who decided?", "il a été remplacé par qui ?",
                                     "quand ça ?", "et après ?", "remplacé par qui ?", "why tho",
                                     "et Imo ?", "and Skype?",  # naming the episode is not enough to stand alone
-                                    "ce type a été viré ?", "that man got sacked?"])  # who is "that man"?
+                                    "ce type a été viré ?", "that man got sacked?",  # who is "that man"?
+                                    "sur quelle base ?"])
 def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, opener: str) -> None:
     reply, context = converse(opener, engine, None, now=0.0)
     assert reply.outcome is Outcome.CLARIFY and not reply.answered and context is None
@@ -122,6 +123,7 @@ def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine
     ("What does the acronym ANRT mean?", "who heads it?", "anrt-head"),  # "it" points back when it is all there is
     ("Qui est Amine Raguib ?", "il appelait à faire quoi ?", "boycott-january"),  # the call he made: the boycott
     ("What is ANRT short for?", "what was its role in the ban?", "who-decided"),  # "the ban" is the episode: no new word
+    ("Qui a donné son feu vert au blocage ?", "sur quelle base ?", "anrt-justification"),  # a justification of what?
     # "ordered" alone is an everyday word; after the green light it is the decision.
     ("Who gave the operators the green light?", "and who ordered it, in fact?", "who-decided"),
 ])
