@@ -173,11 +173,7 @@ def test_no_measured_turn_is_a_knowledge_base_variant(engine: Engine, path: Path
     assert [text for text in measured if _key(text) in variants] == []
 
 
-@pytest.mark.parametrize("name", [
-    "conversations",
-    pytest.param("conversations_holdout", marks=pytest.mark.xfail(
-        strict=True, reason="issue 8 gate not met: held-out follow-ups measured 88.9% (88/99) on 2026-11-23")),
-])
+@pytest.mark.parametrize("name", ["conversations", "conversations_holdout"])
 def test_follow_ups_are_answered_in_context(conversation_reports: dict[str, ConversationReport], name: str) -> None:
     rate = conversation_reports[name].follow_ups
     assert rate.percent >= FOLLOW_UP_GOAL, f"{name}: follow-ups {rate}"
