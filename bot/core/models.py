@@ -134,6 +134,8 @@ class FollowUpMarks:
     neutral: frozenset[str] = frozenset()
     # Openers of more than one word ("what about", "et pour"), as folded word sequences.
     opener_phrases: frozenset[tuple[str, ...]] = frozenset()
+    # Synonym keys that only ask ("quoi", "which"): they say nothing of what a follow-up is about.
+    asking: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ def chat(engine: Engine, *questions: str, gap: float = 10.0) -> list[tuple[str, 
     ("c'est quoi la COP22 ?", "et elle se passait où ?", "cop22"),  # "se passer", not "se passer de"
     ("Could people send WhatsApp messages during the block?", "could they at least send photos?",
      "messages-still-work"),  # "at least" is not "last" (how long)
+    ("Combien de temps a duré le blocage ?", "tu as lu ça où ?", "sources-outlets"),
 ])
 def test_a_follow_up_is_read_against_the_previous_answer(engine: Engine, first: str, follow_up: str, entry: str) -> None:
     assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
@@ -124,6 +125,9 @@ def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine
     ("Qui est Amine Raguib ?", "il appelait à faire quoi ?", "boycott-january"),  # the call he made: the boycott
     ("What is ANRT short for?", "what was its role in the ban?", "who-decided"),  # "the ban" is the episode: no new word
     ("Qui a donné son feu vert au blocage ?", "sur quelle base ?", "anrt-justification"),  # a justification of what?
+    # "quoi" only asks: the one thing said is January.
+    ("Y a-t-il eu d'autres appels au boycott avant celui de janvier 2016 ?", "et celui de janvier, c'était quoi ?",
+     "boycott-january"),
     # "ordered" alone is an everyday word; after the green light it is the decision.
     ("Who gave the operators the green light?", "and who ordered it, in fact?", "who-decided"),
 ])
