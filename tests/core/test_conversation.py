@@ -58,6 +58,13 @@ def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, op
     assert reply.suggestions, "it offers questions the bot can answer"
 
 
+@pytest.mark.parametrize(("question", "entry"), [("was it blocked for a year?", "how-long"),
+                                               ("is it still blocked?", "still-blocked")])
+def test_it_about_the_block_opens_a_chat(engine: Engine, question: str, entry: str) -> None:
+    # "it" with the episode's own words is the block: no need to ask what it is.
+    assert chat(engine, question)[0][:2] == ("answered", entry)
+
+
 def test_a_full_question_on_another_subject_ignores_the_context(engine: Engine) -> None:
     assert chat(engine, "When was the ban lifted?", "What is #OpeUnlike?")[1][:2] == ("answered", "opeunlike")
 
