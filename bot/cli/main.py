@@ -26,7 +26,8 @@ DEFAULT_EVAL = EVAL_FOLDER / "questions.yaml"
 EVAL_NAMES = ("questions.yaml", "tuning2.yaml", "tuning3.yaml", "tuning4.yaml", "tuning5.yaml", "adversarial.yaml",
               "holdout.yaml", "holdout2.yaml", "arabic_tuning.yaml", "arabic_tuning2.yaml", "arabic_tuning3.yaml",
               "arabic_tuning4.yaml", "arabic_tuning5.yaml", "arabic.yaml", "conversations.yaml", "conversations2.yaml",
-              "conversations3.yaml", "conversations4.yaml", "conversations5.yaml", "conversations6.yaml", "conversations_holdout.yaml",
+              "conversations3.yaml", "conversations4.yaml", "conversations5.yaml", "conversations6.yaml", "conversations7.yaml",
+              "conversations8.yaml", "conversations_holdout.yaml",
               "conversations_holdout2.yaml")
 
 
