@@ -13,8 +13,10 @@ opens with a conjunction ("et qui a décidé ?"), refers back to someone
 about someone it does not name ("remplacé par qui ?"); the words for these are data
 (language.yaml's `follow_up`). A follow-up is read with the previous
 question's words added, preferring the previous entry and its related
-entries; a follow-up with no context gets a clarifying reply, never an
-answer. "And in English?" re-answers the previous entry in that language.
+entries, unless it says one thing only: then the previous entry's
+`follow_ups` (data) say where it goes ("et pourquoi ?" after when the block
+began: why it was blocked). A follow-up with no context gets a clarifying
+reply, never an answer. "And in English?" re-answers the previous entry in that language.
 A message naming the episode's actors or things is a question of its own
 unless it is marked ("et Skype aussi ?"); any other message that answers
 better on its own words than in context is read alone: a change of subject,

@@ -392,12 +392,17 @@ def _entries(doc: _Doc, languages: tuple[str, ...], facts: dict[str, Fact], entr
 
 
 def _follow_ups(doc: _Doc, value: Any, path: Path_) -> dict[str, str]:
-    """An entry's `follow_ups`: question type -> entry id (checked against both once all is read)."""
+    """An entry's `follow_ups`: question type or synonym key -> entry id (both checked once all is read)."""
     if not isinstance(value, dict):
-        doc.problem(path, "expected a mapping: question type -> entry id")
+        doc.problem(path, "expected a mapping: question type or synonym key -> entry id")
         return {}
-    return {key: target for key, item in value.items()
-            if (target := doc.text(item, (*path, key))) is not None and isinstance(key, str)}
+    found = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            doc.problem((*path, key), f"key {key!r} is not text (YAML 1.1 reads no/on/off as booleans): quote it")
+        elif (target := doc.text(item, (*path, key))) is not None:
+            found[key] = target
+    return found
 
 
 # Sections a language.d/*.yaml file may add to: lists appended to language.yaml's.

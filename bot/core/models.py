@@ -71,8 +71,9 @@ class Entry:
     # Words a question about it may use though its questions don't: they
     # count as covered ("juridique" for the ANRT's justification).
     also: tuple[str, ...] = ()
-    # After this answer, the entry a follow-up that asks only a question type
-    # wants ("et pourquoi ?" after when the block began: why it was blocked).
+    # After this answer, where a follow-up saying one thing goes, by question
+    # type or synonym key ("et pourquoi ?" after when the block began: why it
+    # was blocked; "c'est qui ce président ?" after the letter: ANRT's head).
     follow_ups: Mapping[str, str] = field(default_factory=dict)
 
 

@@ -52,6 +52,7 @@ BROKEN = [
     ("qa__restoration_yaml", QA.replace("related: [how-long]", "related: [how-short]"), "qa/restoration.yaml", 10, "unknown related entry 'how-short'"),
     ("qa__restoration_yaml", QA.replace("related: [how-long]", "related: [how-long]\n            follow_ups: {duration: how-short}"), "qa/restoration.yaml", 11, "unknown entry 'how-short'"),
     ("qa__restoration_yaml", QA.replace("related: [how-long]", "related: [how-long]\n            follow_ups: {why: how-long}"), "qa/restoration.yaml", 11, "'why' is neither a question type nor a synonym key"),
+    ("qa__restoration_yaml", QA.replace("related: [how-long]", "related: [how-long]\n            follow_ups: {no: how-long}"), "qa/restoration.yaml", 11, "key False is not text"),
     ("qa__restoration_yaml", QA.replace('"was it blocked for long"', '"When was VoIP restored?"'), "qa/restoration.yaml", 15, "also under entry 'when-restored'"),
     ("qa__restoration_yaml", QA.replace("            note: {fr: \"Les sources divergent : 3 ou 4 novembre.\", en: \"The sources disagree: 3 or 4 November.\"}\n", ""), "qa/restoration.yaml", 8, "needs a 'note'"),
     ("qa__restoration_yaml", QA.replace('"durée du blocage", ', ""), "qa/restoration.yaml", 14, "at least 5"),
