@@ -51,7 +51,7 @@ def test_the_same_follow_up_depends_on_what_came_before(engine: Engine) -> None:
                                     "quand ça ?", "et après ?", "remplacé par qui ?", "why tho",
                                     "et Imo ?", "and Skype?",  # naming the episode is not enough to stand alone
                                     "ce type a été viré ?", "that man got sacked?",  # who is "that man"?
-                                    "sur quelle base ?"])
+                                    "sur quelle base ?", "what does that mean?"])
 def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, opener: str) -> None:
     reply, context = converse(opener, engine, None, now=0.0)
     assert reply.outcome is Outcome.CLARIFY and not reply.answered and context is None
