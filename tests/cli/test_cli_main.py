@@ -144,3 +144,19 @@ def test_bench_prints_latency_load_and_memory(argv: list[str]) -> None:
     assert result.returncode == 0, result.stderr
     for label in ("knowledge load", "p50", "p99", "resident memory"):
         assert label in result.stdout
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    # `ask ... | head -1`: the pipe closes while the bot still writes.
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_TOKEN", "KNOWLEDGE_DIR")}
+    questions = "".join(f"c{i}\tQuand la VoIP a-t-elle été rétablie ?\n" for i in range(400))
+    with tempfile.TemporaryDirectory() as empty:
+        bot = subprocess.Popen([sys.executable, "-m", "bot", "ask", "--json", "--chats"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=empty, env=env)
+        assert bot.stdin is not None and bot.stdout is not None and bot.stderr is not None
+        bot.stdin.write(questions.encode())
+        bot.stdin.close()
+        assert bot.stdout.readline()
+        bot.stdout.close()
+        assert bot.wait(timeout=60) == 141
+        assert b"Traceback" not in bot.stderr.read()
