@@ -23,13 +23,12 @@ from .plaintext import source_line, to_plain
 # The evaluation sets live in the repository only; an installed wheel has none.
 EVAL_FOLDER = REPOSITORY / "tests" / "eval"
 DEFAULT_EVAL = EVAL_FOLDER / "questions.yaml"
-# The single-question sets `eval` reads by default, tuning sets first.
+# The sets `eval` reads by default (questions, then conversations), tuning sets before held-out ones.
 EVAL_NAMES = ("questions.yaml", "tuning2.yaml", "tuning3.yaml", "tuning4.yaml", "tuning5.yaml", "adversarial.yaml",
               "holdout.yaml", "holdout2.yaml", "arabic_tuning.yaml", "arabic_tuning2.yaml", "arabic_tuning3.yaml",
-              "arabic_tuning4.yaml", "arabic_tuning5.yaml", "arabic.yaml", "conversations.yaml", "conversations2.yaml",
-              "conversations3.yaml", "conversations4.yaml", "conversations5.yaml", "conversations6.yaml", "conversations7.yaml",
-              "conversations8.yaml", "conversations_holdout.yaml",
-              "conversations_holdout2.yaml")
+              "arabic_tuning4.yaml", "arabic_tuning5.yaml", "arabic.yaml",
+              *(f"conversations{n}.yaml" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9")),
+              "conversations_holdout.yaml", "conversations_holdout2.yaml")
 
 
 def main(argv: list[str] | None = None) -> int:
