@@ -531,6 +531,12 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
 
     def folded(key: str) -> frozenset[str]:
         per_language = doc.per_language(data[key], ("follow_up", key), (), doc.texts) if key in data else {}
+        if key in ("demonstratives", "neutral"):
+            # Looked up word by word: "ce dernier" would make "dernier" point back in "le dernier jour".
+            for lang, phrases in per_language.items():
+                for i, phrase in enumerate(phrases):
+                    if len(words(phrase)) != 1:
+                        doc.problem(("follow_up", key, lang, i), f"one word each, not '{phrase}'")
         return frozenset(w for ws in per_language.values() for phrase in ws for w in words(phrase))
 
     predicates = frozenset(doc.texts(data["predicates"], ("follow_up", "predicates"))) if "predicates" in data else frozenset()
