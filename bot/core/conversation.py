@@ -180,14 +180,12 @@ def _curated(reading: Reading, engine: Engine, live: Context, marked: bool) -> s
     # An everyday word says nothing, unless it means a key the curators use
     # for a step ("and who ordered it?" after the green light is about the
     # decision; "ils ont dit quoi ?" asks what someone said; "quoi" is no step).
-    steps = {k for e in knowledge.entries.values() for k in e.follow_ups} if fillers & engine.index.lexicon.keys else set()
     # The episode's own words (VoIP, the block, January) say nothing new after
     # an answer about it, nor do words that only ask ("c'était quoi ?"),
     # unless the curators made one a step ("the January one", "which ones?").
-    context = knowledge.language.context
-    unsaid = knowledge.language.follow_up.asking | context
+    unsaid = knowledge.language.follow_up.asking | knowledge.language.context
     said = [t for t in dict.fromkeys(reading.analysis.terms)
-            if t not in types and (t not in unsaid or t in wanted) and (t not in fillers or t in steps)]
+            if t not in types and (t not in unsaid or t in wanted) and (t not in fillers or t in engine.steps)]
     if len(said) == 1 and (marked or _pointing(reading, knowledge, neutral=True)):
         # One thing, and a sign it is the answer's ("c'est qui ce président ?"),
         # not a question of its own ("Who is the president of Morocco?").

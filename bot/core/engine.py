@@ -33,6 +33,9 @@ class Engine:
 
     knowledge: Knowledge
     index: Index
+    # The keys some entry's `follow_ups` use: an everyday word meaning one of
+    # them says something in a follow-up ("and who ordered it?").
+    steps: frozenset[str] = frozenset()
 
 
 def build_engine(knowledge: Knowledge) -> Engine:
@@ -45,7 +48,8 @@ def build_engine(knowledge: Knowledge) -> Engine:
     lexicon = build_lexicon(knowledge.language.stopwords, knowledge.language.synonyms, variants,
                             filler_words(knowledge), knowledge.language.clitics,
                             knowledge.language.scripts.get("arabic"), everyday)
-    return Engine(knowledge, build_index(knowledge.entries.values(), lexicon, knowledge.settings.matcher))
+    steps = frozenset(key for entry in knowledge.entries.values() for key in entry.follow_ups)
+    return Engine(knowledge, build_index(knowledge.entries.values(), lexicon, knowledge.settings.matcher), steps)
 
 
 def load_engine(folder: Path, articles: Path | None = None) -> Engine:
