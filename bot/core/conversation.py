@@ -82,8 +82,10 @@ def converse(question: str, engine: Engine, context: Context | None, now: float,
         reply = decide(reading, engine)
         own = _own(reading, knowledge)
         # A question naming the episode says enough to stand alone, unless
-        # names are all it says ("et Imo ?").
-        bare = not reading.mentions or set(own) <= set(reading.mentions)
+        # names are all it says ("et Imo ?"): "who is Amine Raguib and what
+        # did he do?" asks who, and "he" is the man it names.
+        asked = types_of(reading.analysis.terms, knowledge.language.question_types)
+        bare = not reading.mentions or (set(own) <= set(reading.mentions) and not asked)
         # "that guy got fired?" points at someone only an answer could have named.
         pointing = not reading.mentions and not set(own) & knowledge.language.context and _pointing(reading, knowledge)
         if bare and (is_follow_up(reading, knowledge) or pointing) and not (reply.answered and len(own) >= 2):
@@ -127,7 +129,9 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
         why = Why(reading.analysis.terms, types_of(reading.analysis.terms, knowledge.language.question_types),
                   reading.mentions, (), "a follow-up the previous entry's follow_ups name")
         return answer_entry(following, engine, reading.lang, reading, why)
-    alone = decide(reading, engine) if own or not marked else None
+    # An everyday word that means a key the curators use for a step ("so
+    # when did it end?") says enough to be read on its own words too.
+    alone = decide(reading, engine) if own or _said(reading, engine, live) or not marked else None
     if alone is not None and not (marked or own):
         # Unmarked, and nothing of its own to ask ("what time is it in New
         # York?"): the context cannot supply its subject.
@@ -173,19 +177,9 @@ def _curated(reading: Reading, engine: Engine, live: Context, marked: bool) -> s
     head. Where to go next is the curators' call, so it is data.
     """
     knowledge = engine.knowledge
-    types = knowledge.language.question_types
-    asked = types_of(reading.analysis.terms, types)
+    asked = types_of(reading.analysis.terms, knowledge.language.question_types)
     wanted = knowledge.entries[live.entry_id].follow_ups
-    fillers = reading.analysis.fillers
-    # An everyday word says nothing, unless it means a key the curators use
-    # for a step ("and who ordered it?" after the green light is about the
-    # decision; "ils ont dit quoi ?" asks what someone said; "quoi" is no step).
-    # The episode's own words (VoIP, the block, January) say nothing new after
-    # an answer about it, nor do words that only ask ("c'était quoi ?"),
-    # unless the curators made one a step ("the January one", "which ones?").
-    unsaid = knowledge.language.follow_up.asking | knowledge.language.context
-    said = [t for t in dict.fromkeys(reading.analysis.terms)
-            if t not in types and (t not in unsaid or t in wanted) and (t not in fillers or t in engine.steps)]
+    said = _said(reading, engine, live)
     if len(said) == 1 and (marked or _pointing(reading, knowledge, neutral=True)):
         # One thing, and a sign it is the answer's ("c'est qui ce président ?"),
         # not a question of its own ("Who is the president of Morocco?").
@@ -201,6 +195,23 @@ def _curated(reading: Reading, engine: Engine, live: Context, marked: bool) -> s
         if target is not None and (key in asked or not asked or not answers or set(asked) & set(answers)):
             return target
     return None
+
+
+def _said(reading: Reading, engine: Engine, live: Context) -> list[str]:
+    """What a follow-up says beyond asking: its terms that are not a question type, filler or the episode's."""
+    knowledge = engine.knowledge
+    types = knowledge.language.question_types
+    wanted = knowledge.entries[live.entry_id].follow_ups
+    fillers = reading.analysis.fillers
+    # An everyday word says nothing, unless it means a key the curators use
+    # for a step ("and who ordered it?" after the green light is about the
+    # decision; "ils ont dit quoi ?" asks what someone said; "quoi" is no step).
+    # The episode's own words (VoIP, the block, January) say nothing new after
+    # an answer about it, nor do words that only ask ("c'était quoi ?"),
+    # unless the curators made one a step ("the January one", "which ones?").
+    unsaid = knowledge.language.follow_up.asking | knowledge.language.context
+    return [t for t in dict.fromkeys(reading.analysis.terms)
+            if t not in types and (t not in unsaid or t in wanted) and (t not in fillers or t in engine.steps)]
 
 
 def is_follow_up(reading: Reading, knowledge: Knowledge) -> bool:
