@@ -129,9 +129,12 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
         why = Why(reading.analysis.terms, types_of(reading.analysis.terms, knowledge.language.question_types),
                   reading.mentions, (), "a follow-up the previous entry's follow_ups name")
         return answer_entry(following, engine, reading.lang, reading, why)
-    # An everyday word that means a key the curators use for a step ("so
-    # when did it end?") says enough to be read on its own words too.
-    alone = decide(reading, engine) if own or _said(reading, engine, live) or not marked else None
+    # An everyday word that means a key the curators use for a step says
+    # enough, with a question type, to be read on its own words too ("so when
+    # did it end?"); without one it asks nothing new ("what did she say?").
+    asked = types_of(reading.analysis.terms, knowledge.language.question_types)
+    steps = asked and _said(reading, engine, live)
+    alone = decide(reading, engine) if own or steps or not marked else None
     if alone is not None and not (marked or own):
         # Unmarked, and nothing of its own to ask ("what time is it in New
         # York?"): the context cannot supply its subject.

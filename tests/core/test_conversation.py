@@ -41,6 +41,9 @@ def chat(engine: Engine, *questions: str, gap: float = 10.0) -> list[tuple[str, 
     ("Quelles applications étaient bloquées ?", "et pour ceux qui appelaient depuis l'étranger ?",
      "international-calls"),  # "ceux qui" is no "who?"
     ("What was the 48-hour boycott in January?", "who organised it?", "amine-raguib"),  # no organisation
+    ("Quels sont les trois opérateurs ?", "on leur reprochait quoi ?", "operators-role"),
+    ("What was #OpeUnlike?", "how bad did it get at the peak?", "opeunlike-peak"),
+    ("Who replaced the head of ANRT?", "was that linked to VoIP coming back?", "why-restored"),
 ])
 def test_a_follow_up_is_read_against_the_previous_answer(engine: Engine, first: str, follow_up: str, entry: str) -> None:
     assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
