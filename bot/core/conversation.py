@@ -183,9 +183,11 @@ def _curated(reading: Reading, engine: Engine, live: Context, marked: bool) -> s
     asked = types_of(reading.analysis.terms, knowledge.language.question_types)
     wanted = knowledge.entries[live.entry_id].follow_ups
     said = _said(reading, engine, live)
-    if len(said) == 1 and (marked or _pointing(reading, knowledge, neutral=True)):
-        # One thing, and a sign it is the answer's ("c'est qui ce président ?"),
-        # not a question of its own ("Who is the president of Morocco?").
+    if len(said) == 1 and (marked or _pointing(reading, knowledge, neutral=True) or said[0] in live.terms):
+        # One thing, and a sign it is the answer's ("c'est qui ce président ?",
+        # or "who was the president?" right after the letter to the
+        # president), not a question of its own ("Who is the president of
+        # Morocco?" after who decided).
         keys = said
     elif not said and marked:
         keys = list(asked)

@@ -151,6 +151,10 @@ def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine
      "boycott-january"),
     # "ordered" alone is an everyday word; after the green light it is the decision.
     ("Who gave the operators the green light?", "and who ordered it, in fact?", "who-decided"),
+    # Its one word is one the question just used: the same president, no mark needed.
+    ("How many people signed the letter to the ANRT president?", "who is the president?", "anrt-head"),
+    ("Les opérateurs, qui sont-ils ?", "ils ont commenté publiquement ?", "operators-statement"),
+    ("What does VoIP mean?", "and which ones got blocked?", "which-apps"),
 ])
 def test_a_follow_up_saying_one_thing_goes_where_the_entry_s_follow_ups_say(engine: Engine, first: str, follow_up: str,
                                                                            entry: str) -> None:
