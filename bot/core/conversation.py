@@ -91,7 +91,7 @@ def converse(question: str, engine: Engine, context: Context | None, now: float,
         if bare and (is_follow_up(reading, knowledge) or pointing) and not (reply.answered and len(own) >= 2):
             # Nothing to follow, and too little to stand alone: ask, never guess.
             return clarify(reading, engine), None
-    elif reading.mentions and not _marked(reading, knowledge):
+    elif reading.mentions and not _marked(reading, knowledge) and not _about_it(reading, knowledge):
         # It names the episode's actors or things and shows no mark of
         # continuing ("et Skype aussi ?"): a question of its own.
         reply = decide(reading, engine)
@@ -253,6 +253,13 @@ def _pointing(reading: Reading, knowledge: Knowledge, neutral: bool = False) -> 
     for phrase in marks.not_references:
         folded = _without(folded, phrase)
     return any(w in marks.demonstratives or (neutral and w in marks.neutral) for w in folded)
+
+
+def _about_it(reading: Reading, knowledge: Knowledge) -> bool:
+    """Whether a message names only the episode itself and points back ("what did it have to do with the ban?")."""
+    # "the WhatsApp ban" is the conversation's subject, not a new one; "it"
+    # is then the answer's subject.
+    return set(reading.mentions) <= knowledge.language.context and _pointing(reading, knowledge, neutral=True)
 
 
 def _without(folded: list[str], phrase: tuple[str, ...]) -> list[str]:

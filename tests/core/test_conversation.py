@@ -155,6 +155,8 @@ def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine
     ("How many people signed the letter to the ANRT president?", "who is the president?", "anrt-head"),
     ("Les opérateurs, qui sont-ils ?", "ils ont commenté publiquement ?", "operators-statement"),
     ("What does VoIP mean?", "and which ones got blocked?", "which-apps"),
+    # Naming the episode itself ("blocking Viber calls") is no new subject: "it" is still ANRT.
+    ("What does ANRT stand for?", "what did it have to do with blocking Viber calls?", "who-decided"),
 ])
 def test_a_follow_up_saying_one_thing_goes_where_the_entry_s_follow_ups_say(engine: Engine, first: str, follow_up: str,
                                                                            entry: str) -> None:
