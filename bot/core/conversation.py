@@ -256,10 +256,12 @@ def _pointing(reading: Reading, knowledge: Knowledge, neutral: bool = False) -> 
 
 
 def _about_it(reading: Reading, knowledge: Knowledge) -> bool:
-    """Whether a message names only the episode itself and points back ("what did it have to do with the ban?")."""
+    """Whether a message names only the episode itself and says "it" ("what did it have to do with the ban?")."""
     # "the WhatsApp ban" is the conversation's subject, not a new one; "it"
-    # is then the answer's subject.
-    return set(reading.mentions) <= knowledge.language.context and _pointing(reading, knowledge, neutral=True)
+    # is then the answer's subject. "that" may be the thing just named
+    # ("was that linked to VoIP coming back?"): the message's own words decide.
+    neutral = knowledge.language.follow_up.neutral
+    return set(reading.mentions) <= knowledge.language.context and any(w in neutral for w in words(reading.question))
 
 
 def _without(folded: list[str], phrase: tuple[str, ...]) -> list[str]:
