@@ -86,8 +86,12 @@ def converse(question: str, engine: Engine, context: Context | None, now: float,
         # did he do?" asks who, and "he" is the man it names.
         asked = types_of(reading.analysis.terms, knowledge.language.question_types)
         bare = not reading.mentions or (set(own) <= set(reading.mentions) and not asked)
-        # "that guy got fired?" points at someone only an answer could have named.
-        pointing = not reading.mentions and not set(own) & knowledge.language.context and _pointing(reading, knowledge)
+        # "that guy got fired?" points at someone only an answer could have
+        # named, and "how many signed it?" at something; "is it still
+        # blocked?" and "when did it come back?" say what "it" is: the block.
+        block = knowledge.language.context | knowledge.language.follow_up.of_the_block
+        pointing = (not reading.mentions and not set(reading.analysis.terms) & block
+                    and _pointing(reading, knowledge, neutral=True))
         if bare and (is_follow_up(reading, knowledge) or pointing) and not (reply.answered and len(own) >= 2):
             # Nothing to follow, and too little to stand alone: ask, never guess.
             return clarify(reading, engine), None

@@ -470,6 +470,8 @@ def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
             doc.problem(("follow_up", "predicates"), f"'{key}' is not a synonym key")
         for key in sorted(marks.asking - keys):
             doc.problem(("follow_up", "asking"), f"'{key}' is not a synonym key")
+        for key in sorted(marks.of_the_block - keys):
+            doc.problem(("follow_up", "of_the_block"), f"'{key}' is not a synonym key")
     requests: dict[str, tuple[tuple[str, ...], ...]] = {}
     for doc, section in parts:
         for lang, phrases in _language_requests(doc, section.get("language_requests"), languages).items():
@@ -479,7 +481,7 @@ def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
                         FollowUpMarks(*(frozenset().union(*(getattr(f, field) for f in follow_up))
                                         for field in ("openers", "back_references", "politeness", "predicates",
                                                       "not_references", "demonstratives", "neutral",
-                                                      "opener_phrases", "asking"))),
+                                                      "opener_phrases", "asking", "of_the_block"))),
                         clitics, requests, _scripts(main, data.get("scripts"), languages))
 
 
@@ -527,7 +529,8 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     if value is None:
         return FollowUpMarks()
     data = doc.mapping(value, ("follow_up",), (), ("openers", "back_references", "politeness", "predicates",
-                                                    "not_references", "demonstratives", "neutral", "asking"))
+                                                    "not_references", "demonstratives", "neutral", "asking",
+                                                    "of_the_block"))
 
     def folded(key: str) -> frozenset[str]:
         per_language = doc.per_language(data[key], ("follow_up", key), (), doc.texts) if key in data else {}
@@ -541,6 +544,8 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
 
     predicates = frozenset(doc.texts(data["predicates"], ("follow_up", "predicates"))) if "predicates" in data else frozenset()
     asking = frozenset(doc.texts(data["asking"], ("follow_up", "asking"))) if "asking" in data else frozenset()
+    of_the_block = frozenset(doc.texts(data["of_the_block"], ("follow_up", "of_the_block"))) \
+        if "of_the_block" in data else frozenset()
     phrases = doc.per_language(data["not_references"], ("follow_up", "not_references"), (), doc.texts) \
         if "not_references" in data else {}
     not_references = frozenset(tuple(words(p)) for ps in phrases.values() for p in ps if words(p))
@@ -548,7 +553,7 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     opening = [tuple(words(p)) for ps in openers.values() for p in ps if words(p)]
     return FollowUpMarks(frozenset(p[0] for p in opening if len(p) == 1), folded("back_references"), folded("politeness"),
                          predicates, not_references, folded("demonstratives"), folded("neutral"),
-                         frozenset(p for p in opening if len(p) > 1), asking)
+                         frozenset(p for p in opening if len(p) > 1), asking, of_the_block)
 
 
 def _language_requests(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:

@@ -137,6 +137,9 @@ class FollowUpMarks:
     opener_phrases: frozenset[tuple[str, ...]] = frozenset()
     # Synonym keys that only ask ("quoi", "which"): they say nothing of what a follow-up is about.
     asking: frozenset[str] = frozenset()
+    # Synonym keys whose subject can only be the block ("restore"): "when did it come back?"
+    # says what "it" is, where "how many signed it?" does not.
+    of_the_block: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,8 @@ def test_the_same_follow_up_depends_on_what_came_before(engine: Engine) -> None:
                                     "quand ça ?", "et après ?", "remplacé par qui ?", "why tho",
                                     "et Imo ?", "and Skype?",  # naming the episode is not enough to stand alone
                                     "ce type a été viré ?", "that man got sacked?",  # who is "that man"?
-                                    "sur quelle base ?", "what does that mean?"])
+                                    "sur quelle base ?", "what does that mean?",
+                                    "how many signed it?", "elle a été signée par combien ?"])  # signed what?
 def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, opener: str) -> None:
     reply, context = converse(opener, engine, None, now=0.0)
     assert reply.outcome is Outcome.CLARIFY and not reply.answered and context is None
@@ -73,10 +74,20 @@ def test_a_pronoun_for_the_name_a_question_gives_opens_a_chat(engine: Engine, qu
 
 
 @pytest.mark.parametrize(("question", "entry"), [("was it blocked for a year?", "how-long"),
-                                               ("is it still blocked?", "still-blocked")])
+                                               ("is it still blocked?", "still-blocked"),
+                                               ("it lasted almost a year, right?", "how-long"),
+                                               ("when did it come back?", "when-restored")])  # only the block comes back
 def test_it_about_the_block_opens_a_chat(engine: Engine, question: str, entry: str) -> None:
     # "it" with the episode's own words is the block: no need to ask what it is.
     assert chat(engine, question)[0][:2] == ("answered", entry)
+
+
+def test_what_it_is_in_a_first_message_is_data(engine: Engine) -> None:
+    knowledge = engine.knowledge
+    marks = dataclasses.replace(knowledge.language.follow_up, of_the_block=frozenset())
+    unsure = build_engine(dataclasses.replace(knowledge, language=dataclasses.replace(knowledge.language, follow_up=marks)))
+    assert chat(engine, "when did it come back?")[0][:2] == ("answered", "when-restored")
+    assert chat(unsure, "when did it come back?")[0][0] == "clarify"
 
 
 def test_a_full_question_on_another_subject_ignores_the_context(engine: Engine) -> None:
