@@ -163,9 +163,12 @@ def _in_context(reading: Reading, engine: Engine, live: Context) -> Reply:
         # Unmarked, and its question's words found nothing near: it stands
         # alone (what the previous answer named is for follow-ups only).
         return alone
-    # The things in the order the answer names them: the first is what it is about.
+    # The things in the order the answer names them: the first is what it is
+    # about. Only when the question named none itself: after "c'est quoi la
+    # COP22 ?", "qui la dirige ?" is about COP22, not ANRT that the answer names.
+    named = () if set(live.terms) & set(episode) - knowledge.language.context else live.named
     referents = [decide(reading, engine, context_terms=(*live.terms, thing), prefer=(near,), context_mentions=about)
-                 for thing in live.named]
+                 for thing in named]
     found = [reply for reply in referents if reply.answered]
     nearby = [reply for reply in found if reply.entry_id in near]
     if nearby:
@@ -247,7 +250,8 @@ def _marked(reading: Reading, knowledge: Knowledge) -> bool:
     # Nor is a pronoun in a phrase that only asks ("ما هي", "chno howa": "what is").
     for phrase in marks.not_references:
         folded = _without(folded, phrase)
-    return any(w in marks.back_references for w in folded)
+    return any(w in marks.back_references for w in folded) or any(
+        tuple(folded[i : i + len(p)]) == p for p in marks.back_reference_phrases for i in range(len(folded)))
 
 
 def _pointing(reading: Reading, knowledge: Knowledge, neutral: bool = False) -> bool:

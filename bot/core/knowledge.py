@@ -481,7 +481,8 @@ def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
                         FollowUpMarks(*(frozenset().union(*(getattr(f, field) for f in follow_up))
                                         for field in ("openers", "back_references", "politeness", "predicates",
                                                       "not_references", "demonstratives", "neutral",
-                                                      "opener_phrases", "asking", "of_the_block"))),
+                                                      "opener_phrases", "asking", "of_the_block",
+                                                      "back_reference_phrases"))),
                         clitics, requests, _scripts(main, data.get("scripts"), languages))
 
 
@@ -551,9 +552,13 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     not_references = frozenset(tuple(words(p)) for ps in phrases.values() for p in ps if words(p))
     openers = doc.per_language(data["openers"], ("follow_up", "openers"), (), doc.texts) if "openers" in data else {}
     opening = [tuple(words(p)) for ps in openers.values() for p in ps if words(p)]
-    return FollowUpMarks(frozenset(p[0] for p in opening if len(p) == 1), folded("back_references"), folded("politeness"),
-                         predicates, not_references, folded("demonstratives"), folded("neutral"),
-                         frozenset(p for p in opening if len(p) > 1), asking, of_the_block)
+    references = doc.per_language(data["back_references"], ("follow_up", "back_references"), (), doc.texts) \
+        if "back_references" in data else {}
+    referring = [tuple(words(p)) for ps in references.values() for p in ps if words(p)]
+    return FollowUpMarks(frozenset(p[0] for p in opening if len(p) == 1), frozenset(p[0] for p in referring if len(p) == 1),
+                         folded("politeness"), predicates, not_references, folded("demonstratives"), folded("neutral"),
+                         frozenset(p for p in opening if len(p) > 1), asking, of_the_block,
+                         frozenset(p for p in referring if len(p) > 1))
 
 
 def _language_requests(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:

@@ -140,6 +140,10 @@ class FollowUpMarks:
     # Synonym keys whose subject can only be the block ("restore"): "when did it come back?"
     # says what "it" is, where "how many signed it?" does not.
     of_the_block: frozenset[str] = frozenset()
+    # Back-references of more than one word, as folded word sequences: a
+    # French object pronoun is one only next to its verb or subject ("qui
+    # l'a lancé ?", "on les accusait"), where "la" alone is an article.
+    back_reference_phrases: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ def chat(engine: Engine, *questions: str, gap: float = 10.0) -> list[tuple[str, 
     ("Quels sont les trois opérateurs ?", "on leur reprochait quoi ?", "operators-role"),
     ("What was #OpeUnlike?", "how bad did it get at the peak?", "opeunlike-peak"),
     ("Who replaced the head of ANRT?", "was that linked to VoIP coming back?", "why-restored"),
+    # A French object pronoun next to its subject or auxiliary refers back: "la" is ANRT, "l'" the boycott.
+    ("Qui a décidé de bloquer la VoIP ?", "qui la dirige ?", "anrt-head"),
+    ("C'était quoi le boycott de janvier ?", "qui l'a lancé ?", "amine-raguib"),
+    ("Que faisaient les opérateurs dans cette affaire ?", "pourquoi on les accusait ?", "operators-role"),
 ])
 def test_a_follow_up_is_read_against_the_previous_answer(engine: Engine, first: str, follow_up: str, entry: str) -> None:
     assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
@@ -60,7 +64,8 @@ def test_the_same_follow_up_depends_on_what_came_before(engine: Engine) -> None:
                                     "et Imo ?", "and Skype?",  # naming the episode is not enough to stand alone
                                     "ce type a été viré ?", "that man got sacked?",  # who is "that man"?
                                     "sur quelle base ?", "what does that mean?",
-                                    "how many signed it?", "elle a été signée par combien ?"])  # signed what?
+                                    "how many signed it?", "elle a été signée par combien ?",  # signed what?
+                                    "qui l'a lancé ?", "qui la dirige ?"])
 def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, opener: str) -> None:
     reply, context = converse(opener, engine, None, now=0.0)
     assert reply.outcome is Outcome.CLARIFY and not reply.answered and context is None
@@ -138,6 +143,11 @@ def test_a_follow_up_that_says_all_it_asks_is_read_on_its_own_words(engine: Engi
     # In context, the previous question's words would pull it back to the previous entry.
     replies = chat(engine, first, follow_up)
     assert replies[0][1] != entry and replies[1][:2] == ("answered", entry)
+
+
+def test_a_pronoun_after_a_question_naming_a_thing_is_that_thing_not_one_the_answer_named(engine: Engine) -> None:
+    # The answer on COP22 names ANRT, but "la" is COP22, which no entry says who heads.
+    assert chat(engine, "c'est quoi la COP22 ?", "qui la dirige ?")[1][0] != "answered"
 
 
 def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine) -> None:
@@ -238,6 +248,9 @@ def test_the_conversation_keeps_its_language_for_a_message_that_does_not_tell(en
     ("was there a petition?", False),  # "there" as in "there was": no place referred to
     ("ما هي أسباب حجب المكالمات؟", False),  # "ما هي" is "what is": no one referred to
     ("شنو هو السبب ديالو؟", True),  # "ديالو", "his", is
+    ("qui la dirige ?", True),  # "la" next to its subject is a pronoun
+    ("qui dirige la campagne ?", False),  # "la" before a noun is an article
+    ("on les accusait de quoi ?", True),
 ])
 def test_what_marks_a_follow_up(engine: Engine, message: str, expected: bool) -> None:
     assert is_follow_up(read(message, engine), engine.knowledge) is expected
