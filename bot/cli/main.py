@@ -27,7 +27,7 @@ DEFAULT_EVAL = EVAL_FOLDER / "questions.yaml"
 EVAL_NAMES = ("questions.yaml", "tuning2.yaml", "tuning3.yaml", "tuning4.yaml", "tuning5.yaml", "adversarial.yaml",
               "holdout.yaml", "holdout2.yaml", "arabic_tuning.yaml", "arabic_tuning2.yaml", "arabic_tuning3.yaml",
               "arabic_tuning4.yaml", "arabic_tuning5.yaml", "arabic.yaml",
-              *(f"conversations{n}.yaml" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10")),
+              *(f"conversations{n}.yaml" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")),
               "conversations_holdout.yaml", "conversations_holdout2.yaml")
 
 

@@ -198,6 +198,11 @@ def _curated(reading: Reading, engine: Engine, live: Context, marked: bool) -> s
         keys = said
     elif not said and marked:
         keys = list(asked)
+    elif said and marked and len({wanted.get(t) for t in said}) == 1 and said[0] in wanted:
+        # Several words, each a step to the same entry ("elle disait quoi
+        # pour justifier ?" after the communiqué: what it said, its
+        # justification): one thing said in several words.
+        keys = said[:1]
     else:
         return None
     for key in keys:

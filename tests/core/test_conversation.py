@@ -178,6 +178,8 @@ def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine
     ("What does VoIP mean?", "and which ones got blocked?", "which-apps"),
     # Naming the episode itself ("blocking Viber calls") is no new subject: "it" is still ANRT.
     ("What does ANRT stand for?", "what did it have to do with blocking Viber calls?", "who-decided"),
+    ("Combien le blocage a-t-il coûté au Maroc ?", "et c'est encore bloqué aujourd'hui ?", "still-blocked"),
+    ("Les opérateurs ont-ils réagi ?", "c'est lesquels déjà ?", "operators"),
 ])
 def test_a_follow_up_saying_one_thing_goes_where_the_entry_s_follow_ups_say(engine: Engine, first: str, follow_up: str,
                                                                            entry: str) -> None:
@@ -186,6 +188,14 @@ def test_a_follow_up_saying_one_thing_goes_where_the_entry_s_follow_ups_say(engi
     replies = chat(engine, first, follow_up)
     previous = engine.knowledge.entries[str(replies[0][1])]
     assert entry in previous.follow_ups.values() and replies[1][:2] == ("answered", entry)
+
+
+def test_several_words_each_a_step_to_the_same_entry_say_one_thing(engine: Engine) -> None:
+    # What the communiqué said, and its justification: both steps lead to the justification.
+    first, context = converse("Quand l'ANRT a-t-elle publié son communiqué ?", engine, None, now=0.0)
+    reply, _ = converse("il disait quoi comme justification ?", engine, context, now=10.0)
+    assert first.entry_id == "anrt-communiques" and reply.entry_id == "anrt-justification"
+    assert reply.why is not None and reply.why.rule == "a follow-up the previous entry's follow_ups name"
 
 
 def test_follow_ups_are_data(engine: Engine) -> None:

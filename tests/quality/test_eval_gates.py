@@ -2,7 +2,7 @@
 
 Tuning sets (`questions.yaml`, `tuning2.yaml` to `tuning5.yaml`,
 `adversarial.yaml`, `arabic_tuning.yaml` to `arabic_tuning5.yaml`,
-`conversations.yaml` to `conversations10.yaml`) are what curators read misses
+`conversations.yaml` to `conversations11.yaml`) are what curators read misses
 from; held-out sets (`holdout.yaml`, `holdout2.yaml`, `arabic.yaml`,
 `conversations_holdout.yaml`, `conversations_holdout2.yaml`) were written by
 other helpers and are only measured. Every set was written from the articles
