@@ -65,7 +65,9 @@ def test_the_same_follow_up_depends_on_what_came_before(engine: Engine) -> None:
                                     "ce type a été viré ?", "that man got sacked?",  # who is "that man"?
                                     "sur quelle base ?", "what does that mean?",
                                     "how many signed it?", "elle a été signée par combien ?",  # signed what?
-                                    "qui l'a lancé ?", "qui la dirige ?"])
+                                    "qui l'a lancé ?", "qui la dirige ?",
+                                    "by how many people?",  # signed, joined, watched: by how many, of what?
+                                    "did it work in the end?"])  # "in the end" is no end of the block
 def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, opener: str) -> None:
     reply, context = converse(opener, engine, None, now=0.0)
     assert reply.outcome is Outcome.CLARIFY and not reply.answered and context is None
