@@ -66,7 +66,7 @@ def test_the_same_follow_up_depends_on_what_came_before(engine: Engine) -> None:
                                     "sur quelle base ?", "what does that mean?",
                                     "how many signed it?", "elle a été signée par combien ?",  # signed what?
                                     "qui l'a lancé ?", "qui la dirige ?",
-                                    "by how many people?",  # signed, joined, watched: by how many, of what?
+                                    "by how many people?", "signée par combien ?",  # by how many, of what?
                                     "did it work in the end?"])  # "in the end" is no end of the block
 def test_a_follow_up_opening_a_chat_gets_the_clarifying_reply(engine: Engine, opener: str) -> None:
     reply, context = converse(opener, engine, None, now=0.0)
@@ -86,6 +86,12 @@ def test_a_pronoun_for_the_name_a_question_gives_opens_a_chat(engine: Engine, qu
                                                ("when did it come back?", "when-restored")])  # only the block comes back
 def test_it_about_the_block_opens_a_chat(engine: Engine, question: str, entry: str) -> None:
     # "it" with the episode's own words is the block: no need to ask what it is.
+    assert chat(engine, question)[0][:2] == ("answered", entry)
+
+
+@pytest.mark.parametrize(("question", "entry"), [("The letter was signed by how many people?", "letter-anrt-president"),
+                                               ("La pétition a été signée par combien de personnes ?", "petitions")])
+def test_a_marked_first_message_naming_what_it_asks_about_stands_alone(engine: Engine, question: str, entry: str) -> None:
     assert chat(engine, question)[0][:2] == ("answered", entry)
 
 
@@ -263,6 +269,8 @@ def test_the_conversation_keeps_its_language_for_a_message_that_does_not_tell(en
     ("qui la dirige ?", True),  # "la" next to its subject is a pronoun
     ("qui dirige la campagne ?", False),  # "la" before a noun is an article
     ("on les accusait de quoi ?", True),
+    ("signed by how many?", True),  # a passive missing its subject
+    ("The letter was signed by how many people?", True),  # marked, yet it names what it asks about
 ])
 def test_what_marks_a_follow_up(engine: Engine, message: str, expected: bool) -> None:
     assert is_follow_up(read(message, engine), engine.knowledge) is expected
