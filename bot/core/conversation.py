@@ -9,14 +9,16 @@ keeps contexts and passes the time.
 A message is a follow-up when it names nothing of the episode and either has
 no words of its own beyond a question type ("pourquoi ?", "combien ?"),
 opens with a conjunction ("et qui a décidé ?"), refers back to someone
-("il a été remplacé par qui ?", "sa vidéo"), or has only words that ask
+("il a été remplacé par qui ?", "sa vidéo", "qui l'a lancé ?"), or has only words that ask
 about someone it does not name ("remplacé par qui ?"); the words for these are data
 (language.yaml's `follow_up`). A follow-up is read with the previous
 question's words added, preferring the previous entry and its related
 entries, unless it says one thing only: then the previous entry's
 `follow_ups` (data) say where it goes ("et pourquoi ?" after when the block
 began: why it was blocked). A follow-up with no context gets a clarifying
-reply, never an answer. "And in English?" re-answers the previous entry in that language.
+reply, never an answer, and so does a first message saying "it" of
+something other than the block ("how many signed it?"; "when did it come
+back?" can only be the block). "And in English?" re-answers the previous entry in that language.
 A message naming the episode's actors or things is a question of its own
 unless it is marked ("et Skype aussi ?"); any other message that answers
 better on its own words than in context is read alone: a change of subject,
