@@ -258,7 +258,15 @@ def _marked(reading: Reading, knowledge: Knowledge) -> bool:
     for phrase in marks.not_references:
         folded = _without(folded, phrase)
     return any(w in marks.back_references for w in folded) or any(
-        tuple(folded[i : i + len(p)]) == p for p in marks.back_reference_phrases for i in range(len(folded)))
+        tuple(folded[i : i + len(p)]) == p and not _names(folded[i + len(p) : i + len(p) + 1], knowledge)
+        for p in marks.back_reference_phrases for i in range(len(folded)))
+
+
+def _names(following: list[str], knowledge: Knowledge) -> bool:
+    """Whether the word after a pronoun phrase names the episode's thing: then "la" was its article."""
+    # "c'est qui les opérateurs ?" asks who they are; "qui les a bloqués ?" refers back.
+    language = knowledge.language
+    return bool(following) and language.synonyms.get(following[0]) in language.episode
 
 
 def _pointing(reading: Reading, knowledge: Knowledge, neutral: bool = False) -> bool:

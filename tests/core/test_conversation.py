@@ -268,6 +268,7 @@ def test_the_conversation_keeps_its_language_for_a_message_that_does_not_tell(en
     ("شنو هو السبب ديالو؟", True),  # "ديالو", "his", is
     ("qui la dirige ?", True),  # "la" next to its subject is a pronoun
     ("qui dirige la campagne ?", False),  # "la" before a noun is an article
+    ("c qui les operateurs ?", False),  # so it is right after "qui" when the episode's thing follows
     ("on les accusait de quoi ?", True),
     ("signed by how many?", True),  # a passive missing its subject
     ("The letter was signed by how many people?", True),  # marked, yet it names what it asks about
