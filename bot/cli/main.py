@@ -28,7 +28,7 @@ EVAL_NAMES = ("questions.yaml", "tuning2.yaml", "tuning3.yaml", "tuning4.yaml", 
               "holdout.yaml", "holdout2.yaml", "arabic_tuning.yaml", "arabic_tuning2.yaml", "arabic_tuning3.yaml",
               "arabic_tuning4.yaml", "arabic_tuning5.yaml", "arabic.yaml",
               *(f"conversations{n}.yaml" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")),
-              "conversations_holdout.yaml", "conversations_holdout2.yaml")
+              "conversations_holdout.yaml", "conversations_holdout2.yaml", "conversations_holdout3.yaml")
 
 
 def main(argv: list[str] | None = None) -> int:

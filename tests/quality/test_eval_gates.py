@@ -4,7 +4,7 @@ Tuning sets (`questions.yaml`, `tuning2.yaml` to `tuning5.yaml`,
 `adversarial.yaml`, `arabic_tuning.yaml` to `arabic_tuning5.yaml`,
 `conversations.yaml` to `conversations11.yaml`) are what curators read misses
 from; held-out sets (`holdout.yaml`, `holdout2.yaml`, `arabic.yaml`,
-`conversations_holdout.yaml`, `conversations_holdout2.yaml`) were written by
+`conversations_holdout.yaml` to `conversations_holdout3.yaml`) were written by
 other helpers and are only measured. Every set was written from the articles
 and the entry list, never from the knowledge base's variants; a test checks
 that none of their questions is a variant.
@@ -140,9 +140,10 @@ def test_held_out_sets_are_marked_held_out() -> None:
 # --- conversations (issue 8) -----------------------------------------------------
 
 # conversations.yaml was tuned against; conversations_holdout.yaml, written
-# later by another helper, is only measured, and so is conversations_holdout2.yaml,
-# written after the first held-out set had been measured often enough to be worn.
-HELD_OUT_CONVERSATIONS = ("conversations_holdout", "conversations_holdout2")
+# later by another helper, is only measured, and so are conversations_holdout2.yaml,
+# written after the first held-out set had been measured often enough to be worn,
+# and conversations_holdout3.yaml, written fresh the next session and measured once.
+HELD_OUT_CONVERSATIONS = ("conversations_holdout", "conversations_holdout2", "conversations_holdout3")
 CONVERSATION_SETS = {name: read_conversations(EVAL / f"{name}.yaml") for name in ("conversations", *HELD_OUT_CONVERSATIONS)}
 FOLLOW_UP_GOAL = 90.0
 SWITCH_GOAL = 95.0
@@ -180,7 +181,9 @@ def test_no_measured_turn_is_a_knowledge_base_variant(engine: Engine, path: Path
     "conversations",
     "conversations_holdout",
     pytest.param("conversations_holdout2", marks=pytest.mark.xfail(
-        strict=True, reason="issue 8 gate not met on the fresh held-out set: follow-ups measured 83.8% (88/105) on 2026-11-23")),
+        strict=True, reason="issue 8 gate not met on the second held-out set: follow-ups measured 86.7% (91/105) on 2026-11-24")),
+    pytest.param("conversations_holdout3", marks=pytest.mark.xfail(
+        strict=True, reason="issue 8 gate not met on the fresh held-out set: follow-ups measured 88.8% (95/107) on 2026-11-24")),
 ])
 def test_follow_ups_are_answered_in_context(conversation_reports: dict[str, ConversationReport], name: str) -> None:
     rate = conversation_reports[name].follow_ups
@@ -197,7 +200,9 @@ def test_topic_switches_are_answered_on_their_own(conversation_reports: dict[str
     "conversations",
     "conversations_holdout",
     pytest.param("conversations_holdout2", marks=pytest.mark.xfail(
-        strict=True, reason="issue 8 gate not met on the fresh held-out set: openers measured 86.7% (13/15) on 2026-11-23")),
+        strict=True, reason="issue 8 gate not met on the second held-out set: openers measured 86.7% (13/15) on 2026-11-24")),
+    pytest.param("conversations_holdout3", marks=pytest.mark.xfail(
+        strict=True, reason="issue 8 gate not met on the fresh held-out set: openers measured 93.3% (14/15) on 2026-11-24")),
 ])
 def test_follow_ups_opening_a_chat_get_the_clarifying_reply(conversation_reports: dict[str, ConversationReport],
                                                            name: str) -> None:
