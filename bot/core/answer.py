@@ -19,14 +19,17 @@ The decision, in order (each reply's `why.rule` names the one that applied):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from .engine import Engine
 from .matcher import match
-from .models import Citation, Entry, Judgement, Knowledge, Outcome, Reply, Suggestion, Why
-from .normalize import Analysis, analyse, detect_language
+from .models import Citation, Entry, Judgement, Knowledge, LanguageData, Outcome, Reply, Suggestion, Why
+from .normalize import Analysis, analyse, detect_language, words
 from .relevance import judge, mentions, types_of
+
+_COMMA = re.compile(r"[,،]")
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,12 @@ class Reading:
 
     question: str  # as received
     lang: str  # the reply language
-    analysis: Analysis
+    analysis: Analysis  # what it asks: without the scene it may set first
     mentions: tuple[str, ...]  # the episode's actors and things it names
     truncated: bool  # only its first max_question_chars were read
+    # The curated concepts of a clause that sets the scene ("quand ça a été
+    # levé, ..."): context, like a conversation's, not words to cover.
+    scene: tuple[str, ...] = ()
 
 
 def read(question: str, engine: Engine, lang_hint: str | None = None, reply_lang: str | None = None) -> Reading:
@@ -49,10 +55,41 @@ def read(question: str, engine: Engine, lang_hint: str | None = None, reply_lang
     knowledge = engine.knowledge
     limit = knowledge.settings.max_question_chars
     text = question[:limit]
-    written = detect_language(text, engine.index.lexicon, knowledge.settings.languages, lang_hint)
-    analysis = analyse(text, engine.index.lexicon, written)
+    lexicon = engine.index.lexicon
+    written = detect_language(text, lexicon, knowledge.settings.languages, lang_hint)
     lang = reply_lang if reply_lang in knowledge.settings.languages else written
-    return Reading(question, lang, analysis, mentions(analysis.terms, knowledge.language.episode), len(question) > limit)
+    parts = _scene(text, knowledge.language)
+    scene: tuple[str, ...] = ()
+    if parts is None:
+        analysis = analyse(text, lexicon, written)
+    else:
+        told, asked = (analyse(part, lexicon, written) for part in parts)
+        # Only a curated concept is surely the episode's ("levé" is restore);
+        # any other word of the scene still has to be answered for.
+        concepts = lexicon.keys - knowledge.language.question_types
+        scene = tuple(t for t in told.terms if t in concepts and t not in asked.terms)
+        kept = tuple(t for t in told.terms if t not in scene)
+        analysis = Analysis(tuple(dict.fromkeys((*asked.terms, *kept))), asked.fillers | (told.fillers & set(kept)))
+    named = mentions((*analysis.terms, *scene), knowledge.language.episode)
+    return Reading(question, lang, analysis, named, len(question) > limit, scene)
+
+
+def _scene(text: str, language: LanguageData) -> tuple[str, str] | None:
+    """The scene a message sets and the question after it ("quand il a posté sa vidéo, | elle a fait combien de vues ?")."""
+    parts = _COMMA.split(text, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    head, rest = words(parts[0]), words(parts[1])
+    openers = language.follow_up.openers
+    start = next((i for i, w in enumerate(head) if w not in openers), len(head))
+    for opener in language.scenes.openers:
+        told = head[start + len(opener):]
+        # "when did it start, how long did it last?" asks twice; "quand ça a
+        # repris, et pourquoi ?" too; "quand, exactement ?" only once.
+        if (tuple(head[start : start + len(opener)]) == opener and len(told) >= 2
+                and told[0] not in language.scenes.questions and rest and rest[0] not in openers):
+            return " ".join(told), parts[1]
+    return None
 
 
 def answer(question: str, engine: Engine, lang_hint: str | None = None) -> Reply:
@@ -85,7 +122,7 @@ def decide(reading: Reading, engine: Engine, context_terms: Sequence[str] = (),
         return Reply(reading.question, lang, Outcome.INVALID, 0.0, text=knowledge.message("empty", lang),
                      suggestions=examples(knowledge, lang), truncated=reading.truncated,
                      why=Why((), (), (), (), "no words to read"))
-    question_terms = tuple(dict.fromkeys((*own, *context_terms)))
+    question_terms = tuple(dict.fromkeys((*own, *context_terms, *reading.scene)))
     language = knowledge.language
     # Filler words weigh next to nothing in matching; a synonym's key keeps its
     # weight even when its words are everyday ones ("come back" is "restore").

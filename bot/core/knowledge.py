@@ -23,6 +23,7 @@ from .models import (
     Knowledge,
     LanguageData,
     MatcherWeights,
+    SceneMarks,
     Settings,
     Source,
     Text,
@@ -412,7 +413,7 @@ ADDITIONS = ("stopwords", "synonyms", "fillers", "follow_up", "language_requests
 def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
     """language.yaml, with what each language.d/*.yaml adds to its lists (one file per language, say)."""
     optional = ("question_types", "exclusive_types", "episode", "context", "not_fillers", "fillers", "follow_up",
-                "language_requests", "clitics", "scripts")
+                "language_requests", "clitics", "scripts", "scenes")
     main = docs[0]
     data = main.mapping(main.located.data, (), ("stopwords", "synonyms"), optional)
     parts = [(main, data)] + [(d, d.mapping(d.located.data, (), (), ADDITIONS)) for d in docs[1:]]
@@ -483,7 +484,7 @@ def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
                                                       "not_references", "demonstratives", "neutral",
                                                       "opener_phrases", "asking", "of_the_block",
                                                       "back_reference_phrases"))),
-                        clitics, requests, _scripts(main, data.get("scripts"), languages))
+                        clitics, requests, _scripts(main, data.get("scripts"), languages), _scenes(main, data.get("scenes")))
 
 
 def _synonyms(doc: _Doc, raw: Any, clitics: tuple[str, ...], synonyms: dict[str, str],
@@ -524,6 +525,17 @@ def _scripts(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, str
         elif isinstance(lang, str):
             scripts[script] = lang
     return scripts
+
+
+def _scenes(doc: _Doc, value: Any) -> SceneMarks:
+    """language.yaml's `scenes`: the openers of a scene-setting clause, and the words that make it a question."""
+    if value is None:
+        return SceneMarks()
+    data = doc.mapping(value, ("scenes",), ("openers",), ("questions",))
+    openers = doc.per_language(data["openers"], ("scenes", "openers"), (), doc.texts) if "openers" in data else {}
+    questions = doc.per_language(data["questions"], ("scenes", "questions"), (), doc.texts) if "questions" in data else {}
+    return SceneMarks(tuple(sorted({tuple(words(p)) for ps in openers.values() for p in ps if words(p)}, key=lambda p: (-len(p), p))),
+                      frozenset(w for ws in questions.values() for phrase in ws for w in words(phrase)))
 
 
 def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:

@@ -147,6 +147,18 @@ class FollowUpMarks:
 
 
 @dataclass(frozen=True)
+class SceneMarks:
+    """Folded words that open a clause setting the scene before a question ("quand il a posté sa vidéo, ...")."""
+
+    # "quand", "when", "une fois": a message opening with one, then a comma,
+    # sets a scene first. Longest first, so "now that" is tried before "now".
+    openers: tuple[tuple[str, ...], ...] = ()
+    # Words right after an opener that make its clause a question of its own
+    # ("when did it start, ..."; "quand est-ce que ...").
+    questions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class LanguageData:
     """Stop words per language, synonyms (surface phrase -> canonical key), and what some keys mean."""
 
@@ -176,6 +188,7 @@ class LanguageData:
     language_requests: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     # A writing system and the language a message written in it is in ({"arabic": "ar"}).
     scripts: Mapping[str, str] = field(default_factory=dict)
+    scenes: SceneMarks = SceneMarks()
 
 
 @dataclass(frozen=True)

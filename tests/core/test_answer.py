@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli.plaintext import to_plain
-from bot.core.answer import answer, answer_entry
+from bot.core.answer import answer, answer_entry, read
 from bot.core.engine import Engine, load_engine
 from bot.core.models import Outcome
+from bot.core.relevance import types_of
 
 
 @pytest.fixture
@@ -103,3 +104,38 @@ def test_answer_is_pure(mini_engine: Engine) -> None:
 
 def test_timeline_lists_dated_facts_in_order(mini_engine: Engine) -> None:
     assert [f.id for f in mini_engine.knowledge.timeline()] == ["letter-3-november", "announced-4-november"]
+
+
+@pytest.mark.parametrize(("question", "scene", "kept"), [
+    # The scene's curated concepts are context; what it asks comes after the comma.
+    ("quand ça a été levé, ça avait coûté combien au pays ?", ("restore",), ()),
+    ("et quand ils ont débloqué, on pouvait refaire quoi exactement ?", ("restore",), ()),
+    ("une fois la voip rétablie, les opérateurs ont dit quoi ?", ("voip", "restore"), ()),
+    # Its other words are still the question's: nothing vouches for them.
+    ("When the king visited Russia, was Skype blocked?", ("othercountry",), ("king", "visit")),
+])
+def test_a_clause_setting_the_scene_is_context_not_what_is_asked(engine: Engine, question: str,
+                                                                 scene: tuple[str, ...], kept: tuple[str, ...]) -> None:
+    reading = read(question, engine)
+    assert reading.scene == scene
+    assert "when" not in types_of(reading.analysis.terms, engine.knowledge.language.question_types)
+    assert set(kept) <= set(reading.analysis.terms)
+
+
+@pytest.mark.parametrize("question", [
+    "when did it start, how long did it last?",  # two questions
+    "quand la voip a-t-elle été rétablie, et pourquoi ?",
+    "quand a-t-elle été rétablie, la voip ?",
+    "When was the boycott of Maroc Telecom, Inwi and Meditel?",
+    "quand, exactement ?",
+])
+def test_a_question_word_opening_a_question_sets_no_scene(engine: Engine, question: str) -> None:
+    reading = read(question, engine)
+    assert reading.scene == ()
+    assert "when" in types_of(reading.analysis.terms, engine.knowledge.language.question_types)
+
+
+def test_a_scene_is_matched_as_context(engine: Engine) -> None:
+    # Without the scene, the block's cost misses "levé"; with it, "quand" is no question of time.
+    reply = answer("quand ça a été levé, ça avait coûté combien au pays ?", engine)
+    assert (reply.outcome, reply.entry_id) == (Outcome.ANSWERED, "economic-loss")

@@ -145,6 +145,9 @@ def test_a_follow_up_leaves_the_neighbours_for_an_entry_far_ahead(engine: Engine
     ("Pouvait-on encore envoyer des messages sur WhatsApp ?", "et les appels vers l'étranger ?", "international-calls"),
     ("Les opérateurs perdaient combien d'argent à cause de WhatsApp ?",
      "et le Maroc, il a perdu combien avec ce blocage ?", "economic-loss"),
+    # The scene ("quand ils ont débloqué") is the previous answer's; what follows is asked.
+    ("La VoIP a été rétablie quand au Maroc ?", "quand ils ont débloqué, on pouvait refaire quoi exactement ?",
+     "after-lifting"),
 ])
 def test_a_follow_up_that_says_all_it_asks_is_read_on_its_own_words(engine: Engine, first: str, follow_up: str,
                                                                      entry: str) -> None:

@@ -121,6 +121,13 @@ def test_not_in_articles_names_what_it_recognised(mini: Engine) -> None:
     ("How do I install WhatsApp on my laptop?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
     ("Quelle est la recette du couscous ?", {Outcome.ABSTAINED, Outcome.SUGGESTED}),
     ("Who runs Maroc Telecom?", {Outcome.NOT_IN_ARTICLES}),
+    # The price of a call is not what the block cost the country.
+    ("how much does a skype call cost", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
+    ("combien ça coutait un appel international ?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
+    # A scene that sets nothing the articles tell of is still asked about.
+    ("When the king visited Russia, was Skype blocked?", {Outcome.NOT_IN_ARTICLES}),
+    ("since the ban ended, who won the elections?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
+    ("une fois la voip rétablie, les prix des forfaits ont baissé ?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
 ])
 def test_questions_the_articles_do_not_answer_get_no_confident_answer(engine: Engine, question: str,
                                                                      allowed: set[Outcome]) -> None:
