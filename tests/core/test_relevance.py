@@ -124,6 +124,10 @@ def test_not_in_articles_names_what_it_recognised(mini: Engine) -> None:
     # The price of a call is not what the block cost the country.
     ("how much does a skype call cost", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
     ("combien ça coutait un appel international ?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
+    ("how much does internet cost in Morocco", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
+    # How long a call lasts is not how long the block did.
+    ("how long can a whatsapp call last", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
+    ("combien de temps peut durer un appel whatsapp ?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
     # A scene that sets nothing the articles tell of is still asked about.
     ("When the king visited Russia, was Skype blocked?", {Outcome.NOT_IN_ARTICLES}),
     ("since the ban ended, who won the elections?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
