@@ -186,6 +186,8 @@ def test_it_is_one_of_the_things_the_answer_named_not_all_at_once(engine: Engine
     # Its one word is one the question just used: the same president, no mark needed.
     ("How many people signed the letter to the ANRT president?", "who is the president?", "anrt-head"),
     ("Les opérateurs, qui sont-ils ?", "ils ont commenté publiquement ?", "operators-statement"),
+    # What they said and their justification are one step: the operators' own statement, not ANRT's.
+    ("c'est qui les opérateurs ?", "ils ont dit quoi pour se défendre ?", "operators-statement"),
     ("What does VoIP mean?", "and which ones got blocked?", "which-apps"),
     # Naming the episode itself ("blocking Viber calls") is no new subject: "it" is still ANRT.
     ("What does ANRT stand for?", "what did it have to do with blocking Viber calls?", "who-decided"),
