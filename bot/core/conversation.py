@@ -192,6 +192,13 @@ def _curated(reading: Reading, engine: Engine, live: Context, marked: bool) -> s
     asked = types_of(reading.analysis.terms, knowledge.language.question_types)
     wanted = knowledge.entries[live.entry_id].follow_ups
     said = _said(reading, engine, live)
+    # "what did it say about money?" asks about money: saying only frames it.
+    # "et les opérateurs, ils ont dit quoi ?" asks what they said: an actor of
+    # the episode is who speaks, not what about.
+    language = knowledge.language
+    framed = set(said) & language.follow_up.framing
+    topic = [t for t in said if t not in framed and t not in language.episode]
+    said = [t for t in said if t not in framed] if framed and topic else said
     if len(said) == 1 and (marked or _pointing(reading, knowledge, neutral=True) or said[0] in live.terms):
         # One thing, and a sign it is the answer's ("c'est qui ce président ?",
         # or "who was the president?" right after the letter to the

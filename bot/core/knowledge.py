@@ -473,6 +473,8 @@ def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
             doc.problem(("follow_up", "asking"), f"'{key}' is not a synonym key")
         for key in sorted(marks.of_the_block - keys):
             doc.problem(("follow_up", "of_the_block"), f"'{key}' is not a synonym key")
+        for key in sorted(marks.framing - keys):
+            doc.problem(("follow_up", "framing"), f"'{key}' is not a synonym key")
     requests: dict[str, tuple[tuple[str, ...], ...]] = {}
     for doc, section in parts:
         for lang, phrases in _language_requests(doc, section.get("language_requests"), languages).items():
@@ -483,7 +485,7 @@ def _language(docs: list[_Doc], languages: tuple[str, ...]) -> LanguageData:
                                         for field in ("openers", "back_references", "politeness", "predicates",
                                                       "not_references", "demonstratives", "neutral",
                                                       "opener_phrases", "asking", "of_the_block",
-                                                      "back_reference_phrases"))),
+                                                      "back_reference_phrases", "framing"))),
                         clitics, requests, _scripts(main, data.get("scripts"), languages), _scenes(main, data.get("scenes")))
 
 
@@ -543,7 +545,7 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
         return FollowUpMarks()
     data = doc.mapping(value, ("follow_up",), (), ("openers", "back_references", "politeness", "predicates",
                                                     "not_references", "demonstratives", "neutral", "asking",
-                                                    "of_the_block"))
+                                                    "of_the_block", "framing"))
 
     def folded(key: str) -> frozenset[str]:
         per_language = doc.per_language(data[key], ("follow_up", key), (), doc.texts) if key in data else {}
@@ -559,6 +561,7 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     asking = frozenset(doc.texts(data["asking"], ("follow_up", "asking"))) if "asking" in data else frozenset()
     of_the_block = frozenset(doc.texts(data["of_the_block"], ("follow_up", "of_the_block"))) \
         if "of_the_block" in data else frozenset()
+    framing = frozenset(doc.texts(data["framing"], ("follow_up", "framing"))) if "framing" in data else frozenset()
     phrases = doc.per_language(data["not_references"], ("follow_up", "not_references"), (), doc.texts) \
         if "not_references" in data else {}
     not_references = frozenset(tuple(words(p)) for ps in phrases.values() for p in ps if words(p))
@@ -570,7 +573,7 @@ def _follow_up(doc: _Doc, value: Any) -> FollowUpMarks:
     return FollowUpMarks(frozenset(p[0] for p in opening if len(p) == 1), frozenset(p[0] for p in referring if len(p) == 1),
                          folded("politeness"), predicates, not_references, folded("demonstratives"), folded("neutral"),
                          frozenset(p for p in opening if len(p) > 1), asking, of_the_block,
-                         frozenset(p for p in referring if len(p) > 1))
+                         frozenset(p for p in referring if len(p) > 1), framing)
 
 
 def _language_requests(doc: _Doc, value: Any, languages: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:

@@ -144,6 +144,9 @@ class FollowUpMarks:
     # French object pronoun is one only next to its verb or subject ("qui
     # l'a lancé ?", "on les accusait"), where "la" alone is an article.
     back_reference_phrases: frozenset[tuple[str, ...]] = frozenset()
+    # Synonym keys that frame what a follow-up asks ("what did it say about
+    # money?"): said with another step, the other one says where it goes.
+    framing: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,18 @@ def test_a_follow_up_saying_one_thing_goes_where_the_entry_s_follow_ups_say(engi
     assert entry in previous.follow_ups.values() and replies[1][:2] == ("answered", entry)
 
 
+@pytest.mark.parametrize(("first", "follow_up", "entry"), [
+    # Saying only frames what is asked about: money, after the communiqué, is the revenue argument...
+    ("When did ANRT publish its communiqué?", "did it say anything about money?", "lost-revenue"),
+    # ...but an actor of the episode is who speaks.
+    ("Qui a donné le feu vert aux opérateurs pour bloquer la VoIP ?", "et les opérateurs, ils ont dit quoi ?",
+     "operators-statement"),
+])
+def test_saying_frames_a_follow_up_about_a_topic_not_one_about_who_speaks(engine: Engine, first: str, follow_up: str,
+                                                                         entry: str) -> None:
+    assert chat(engine, first, follow_up)[1][:2] == ("answered", entry)
+
+
 def test_several_words_each_a_step_to_the_same_entry_say_one_thing(engine: Engine) -> None:
     # What the communiqué said, and its justification: both steps lead to the justification.
     first, context = converse("Quand l'ANRT a-t-elle publié son communiqué ?", engine, None, now=0.0)

@@ -68,6 +68,7 @@ BROKEN = [
     ("language_yaml", MINI["language.yaml"].replace("        stopwords:", "        follow_up: {predicates: [block, replace]}\n        stopwords:"), "language.yaml", 1, "'replace' is not a synonym key"),
     ("language_yaml", MINI["language.yaml"].replace("        stopwords:", "        follow_up: {asking: [quoi]}\n        stopwords:"), "language.yaml", 1, "'quoi' is not a synonym key"),
     ("language_yaml", MINI["language.yaml"].replace("        stopwords:", "        follow_up: {of_the_block: [unblock]}\n        stopwords:"), "language.yaml", 1, "'unblock' is not a synonym key"),
+    ("language_yaml", MINI["language.yaml"].replace("        stopwords:", "        follow_up: {framing: [tell]}\n        stopwords:"), "language.yaml", 1, "'tell' is not a synonym key"),
     ("language_yaml", MINI["language.yaml"].replace("        stopwords:", "        follow_up: {demonstratives: {fr: [ce dernier]}}\n        stopwords:"), "language.yaml", 1, "one word each, not 'ce dernier'"),
     ("language_yaml", MINI["language.yaml"].replace("        stopwords:", "        fillers: {fr: [genre, fin de compte]}\n        stopwords:"), "language.yaml", 1, "a filler is one word, not 'fin de compte'"),
     ("language_yaml", MINI["language.yaml"].replace("        stopwords:", "        scenes: {questions: {en: [did]}}\n        stopwords:"), "language.yaml", 1, "openers"),
