@@ -148,7 +148,7 @@ def test_a_follow_up_leaves_the_neighbours_for_an_entry_far_ahead(engine: Engine
     # The scene ("quand ils ont débloqué") is the previous answer's; what follows is asked.
     ("La VoIP a été rétablie quand au Maroc ?", "quand ils ont débloqué, on pouvait refaire quoi exactement ?",
      "after-lifting"),
-    ("who called for the boycott?", "when he posted his video, how many people watched it?", "amine-raguib"),
+    ("what was the January boycott?", "when he posted his video, how many people watched it?", "amine-raguib"),
 ])
 def test_a_follow_up_that_says_all_it_asks_is_read_on_its_own_words(engine: Engine, first: str, follow_up: str,
                                                                      entry: str) -> None:
