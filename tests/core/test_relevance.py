@@ -125,6 +125,9 @@ def test_not_in_articles_names_what_it_recognised(mini: Engine) -> None:
     ("how much does a skype call cost", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
     ("combien ça coutait un appel international ?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
     ("how much does internet cost in Morocco", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
+    ("why do moroccans like whatsapp", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),  # not a Facebook like
+    ("when did Morocco get 4G", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
+    ("quand le Maroc a-t-il eu la 4G ?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
     # How long a call lasts is not how long the block did.
     ("how long can a whatsapp call last", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
     ("combien de temps peut durer un appel whatsapp ?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
