@@ -125,7 +125,9 @@ def test_not_in_articles_names_what_it_recognised(mini: Engine) -> None:
     ("how much does a skype call cost", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
     ("combien ça coutait un appel international ?", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
     ("how much does internet cost in Morocco", {Outcome.NOT_IN_ARTICLES, Outcome.ABSTAINED}),
-    ("was the ban legal under EU law?", {Outcome.NOT_IN_ARTICLES}),  # the French stop word "eu" is not the EU
+    ("was the ban legal under EU law?", {Outcome.NOT_IN_ARTICLES}),
+    ("YouTube était bloqué ?", {Outcome.NOT_IN_ARTICLES}),  # the YouTuber's entry is no answer
+  # the French stop word "eu" is not the EU
     # "fined" is no misspelt "find": the question is not what ANRT stands for.
     ("did the ANRT get fined?", {Outcome.NOT_IN_ARTICLES}),
     ("were the operators fined?", {Outcome.NOT_IN_ARTICLES}),
