@@ -58,18 +58,20 @@ def read(question: str, engine: Engine, lang_hint: str | None = None, reply_lang
     lexicon = engine.index.lexicon
     written = detect_language(text, lexicon, knowledge.settings.languages, lang_hint)
     lang = reply_lang if reply_lang in knowledge.settings.languages else written
-    parts = _scene(text, knowledge.language)
+    analysis = analyse(text, lexicon, written)
     scene: tuple[str, ...] = ()
-    if parts is None:
-        analysis = analyse(text, lexicon, written)
-    else:
+    parts = _scene(text, knowledge.language)
+    if parts is not None:
         told, asked = (analyse(part, lexicon, written) for part in parts)
-        # Only a curated concept is surely the episode's ("levé" is restore);
-        # any other word of the scene still has to be answered for.
-        concepts = lexicon.keys - knowledge.language.question_types
-        scene = tuple(t for t in told.terms if t in concepts and t not in asked.terms)
-        kept = tuple(t for t in told.terms if t not in scene)
-        analysis = Analysis(tuple(dict.fromkeys((*asked.terms, *kept))), asked.fillers | (told.fillers & set(kept)))
+        # After the comma there must be a question: "quand la voip a été
+        # rétablie, svp ?" and "quand elle a été rétablie, la voip ?" ask when.
+        if any(t not in knowledge.language.context and t not in asked.fillers for t in asked.terms):
+            # Only a curated concept is surely the episode's ("levé" is restore);
+            # any other word of the scene still has to be answered for.
+            concepts = lexicon.keys - knowledge.language.question_types
+            scene = tuple(t for t in told.terms if t in concepts and t not in asked.terms)
+            kept = tuple(t for t in told.terms if t not in scene)
+            analysis = Analysis(tuple(dict.fromkeys((*asked.terms, *kept))), asked.fillers | (told.fillers & set(kept)))
     named = mentions((*analysis.terms, *scene), knowledge.language.episode)
     return Reading(question, lang, analysis, named, len(question) > limit, scene)
 
